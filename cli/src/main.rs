@@ -1,0 +1,5 @@
+//! The `clicksift` command-line tool.
+
+fn main() {
+    std::process::exit(2);
+}

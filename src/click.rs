@@ -1,0 +1,453 @@
+//! The events clicksift judges: clicks, pixel opens and reports.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+/// Longest text accepted in any one field of a record. Longer values are
+/// rejected rather than truncated, so that nothing is judged on a part.
+pub const MAX_FIELD_LEN: usize = 16 * 1024;
+
+/// Most headers kept from one record.
+pub const MAX_HEADERS: usize = 64;
+
+/// What a recorded event is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    /// A request to a tracked link of the message.
+    #[default]
+    Click,
+    /// A load of the tracking pixel.
+    Open,
+    /// The recipient reported the message as suspicious.
+    Report,
+}
+
+impl EventKind {
+    /// The name used in records and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Click => "click",
+            EventKind::Open => "open",
+            EventKind::Report => "report",
+        }
+    }
+}
+
+/// One event of a campaign, as a phishing-simulation platform records it.
+///
+/// Only `campaign`, `recipient`, `at` and (for clicks and opens) `ip` are
+/// required; everything else sharpens the judgement when present.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Click {
+    /// The caller's identifier, echoed in the output.
+    pub id: Option<String>,
+    /// Click, open or report.
+    pub kind: EventKind,
+    /// Campaign identifier.
+    pub campaign: String,
+    /// Who the message was sent to.
+    pub recipient: String,
+    /// Which link of the message was requested.
+    pub link: Option<String>,
+    /// True for a link that people cannot see.
+    pub honeypot: bool,
+    /// When the request arrived.
+    pub at: DateTime<Utc>,
+    /// When the message was sent.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// When the message reached the mailbox.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// Client address; `None` only for reports.
+    pub ip: Option<IpAddr>,
+    /// The `User-Agent` header, if any was sent.
+    pub user_agent: Option<String>,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path and query as requested.
+    pub url: Option<String>,
+    /// Other request headers, names in lower case.
+    pub headers: BTreeMap<String, String>,
+    /// The PTR name of `ip`, when the caller resolved it.
+    pub reverse_dns: Option<String>,
+}
+
+impl Click {
+    /// Parses one record of the JSON Lines schema.
+    ///
+    /// `line` is the 1-based line number used in errors and as the default
+    /// `id`.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`RecordError`] naming the line and, where one is at fault,
+    /// the field: for text that is not JSON, a missing required field, a
+    /// malformed time or address, or a field longer than [`MAX_FIELD_LEN`].
+    pub fn from_json(text: &str, line: u64) -> Result<Click, RecordError> {
+        let raw: RawClick =
+            serde_json::from_str(text).map_err(|e| RecordError::json(line, &e))?;
+        raw.into_click(line)
+    }
+
+    /// The `id` to report: the caller's, else the line number.
+    pub fn id_or(&self, line: u64) -> String {
+        self.id.clone().unwrap_or_else(|| line.to_string())
+    }
+
+    /// The moment the delay of this event is measured from, and which one
+    /// it is: delivery when known, else sending.
+    pub fn anchor(&self) -> Option<(DateTime<Utc>, Anchor)> {
+        match (self.delivered_at, self.sent_at) {
+            (Some(d), _) => Some((d, Anchor::Delivery)),
+            (None, Some(s)) => Some((s, Anchor::Send)),
+            (None, None) => None,
+        }
+    }
+
+    /// Seconds from the anchor to the request; negative when the request
+    /// came first.
+    pub fn delay_secs(&self) -> Option<f64> {
+        let (anchor, _) = self.anchor()?;
+        Some((self.at - anchor).num_milliseconds() as f64 / 1000.0)
+    }
+
+    /// A header's value by its lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+}
+
+/// Which moment a delay is measured from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Anchor {
+    /// The message reached the mailbox.
+    Delivery,
+    /// The message was sent; delivery time unknown.
+    Send,
+}
+
+impl Anchor {
+    /// The name used in reasons.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Anchor::Delivery => "delivery",
+            Anchor::Send => "send",
+        }
+    }
+}
+
+/// A record that could not be read, with where and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordError {
+    line: u64,
+    field: Option<String>,
+    message: String,
+}
+
+impl RecordError {
+    /// An error about `field` (or the record as a whole) on `line`.
+    pub fn new(line: u64, field: Option<&str>, message: impl Into<String>) -> RecordError {
+        RecordError { line, field: field.map(str::to_string), message: message.into() }
+    }
+
+    fn json(line: u64, e: &serde_json::Error) -> RecordError {
+        // serde_json names the field in its message for missing and mistyped
+        // fields; the column helps with text that is not JSON at all.
+        let message = format!("{e}");
+        let field = missing_field_name(&message);
+        RecordError { line, field, message }
+    }
+
+    /// 1-based line number of the record in its input.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// The field at fault, if one is.
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+fn missing_field_name(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "line {}: field `{}`: {}", self.line, field, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+impl std::error::Error for RecordError {}
+
+/// The JSON Lines schema as it arrives: text everywhere, checked later so
+/// that each error can name its field.
+#[derive(Deserialize)]
+struct RawClick {
+    #[serde(default, deserialize_with = "lenient_id")]
+    id: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+    campaign: Option<String>,
+    recipient: Option<String>,
+    #[serde(default)]
+    link: Option<String>,
+    #[serde(default)]
+    honeypot: Option<bool>,
+    at: Option<String>,
+    #[serde(default)]
+    sent_at: Option<String>,
+    #[serde(default)]
+    delivered_at: Option<String>,
+    #[serde(default)]
+    ip: Option<String>,
+    #[serde(default)]
+    user_agent: Option<String>,
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    headers: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    reverse_dns: Option<String>,
+}
+
+/// Accepts a string or a number as an identifier.
+fn lenient_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Text(String),
+        Number(serde_json::Number),
+    }
+    Ok(Option::<Id>::deserialize(d)?.map(|id| match id {
+        Id::Text(s) => s,
+        Id::Number(n) => n.to_string(),
+    }))
+}
+
+impl RawClick {
+    fn into_click(self, line: u64) -> Result<Click, RecordError> {
+        let fields = ClickFields {
+            id: self.id,
+            kind: self.kind,
+            campaign: self.campaign,
+            recipient: self.recipient,
+            link: self.link,
+            honeypot: self.honeypot.unwrap_or(false),
+            at: self.at,
+            sent_at: self.sent_at,
+            delivered_at: self.delivered_at,
+            ip: self.ip,
+            user_agent: self.user_agent,
+            method: self.method,
+            url: self.url,
+            headers: self.headers.unwrap_or_default(),
+            reverse_dns: self.reverse_dns,
+        };
+        fields.validate(line)
+    }
+}
+
+/// A record's fields as text, before validation. Every input format fills
+/// this and calls [`ClickFields::validate`], so all of them accept and
+/// reject exactly the same values.
+#[derive(Clone, Debug, Default)]
+pub struct ClickFields {
+    /// See [`Click::id`].
+    pub id: Option<String>,
+    /// `click` (the default), `open` or `report`.
+    pub kind: Option<String>,
+    /// See [`Click::campaign`].
+    pub campaign: Option<String>,
+    /// See [`Click::recipient`].
+    pub recipient: Option<String>,
+    /// See [`Click::link`].
+    pub link: Option<String>,
+    /// See [`Click::honeypot`].
+    pub honeypot: bool,
+    /// RFC 3339 time of the request.
+    pub at: Option<String>,
+    /// RFC 3339 time the message was sent.
+    pub sent_at: Option<String>,
+    /// RFC 3339 time the message was delivered.
+    pub delivered_at: Option<String>,
+    /// Client address.
+    pub ip: Option<String>,
+    /// See [`Click::user_agent`].
+    pub user_agent: Option<String>,
+    /// HTTP method; `GET` when absent.
+    pub method: Option<String>,
+    /// See [`Click::url`].
+    pub url: Option<String>,
+    /// Header names are lower-cased on validation.
+    pub headers: BTreeMap<String, String>,
+    /// See [`Click::reverse_dns`].
+    pub reverse_dns: Option<String>,
+}
+
+impl ClickFields {
+    /// Checks every field and builds the [`Click`].
+    ///
+    /// # Errors
+    ///
+    /// Returns the first field at fault: a missing `campaign`, `recipient`,
+    /// `at` or (except for reports) `ip`; an unknown `kind`; a time that is
+    /// not RFC 3339; an address that is not IPv4 or IPv6; a value longer
+    /// than [`MAX_FIELD_LEN`]; more than [`MAX_HEADERS`] headers.
+    pub fn validate(self, line: u64) -> Result<Click, RecordError> {
+        let err = |field: &str, msg: String| RecordError::new(line, Some(field), msg);
+        let kind = parse_kind(self.kind.as_deref()).map_err(|m| err("kind", m))?;
+        let campaign = required(self.campaign, "campaign", line)?;
+        let recipient = required(self.recipient, "recipient", line)?;
+        let at_text = required(self.at, "at", line)?;
+        let at = parse_time(&at_text).map_err(|m| err("at", m))?;
+        let sent_at = optional_time(self.sent_at, "sent_at", line)?;
+        let delivered_at = optional_time(self.delivered_at, "delivered_at", line)?;
+        let ip = match (self.ip, kind) {
+            (Some(text), _) => Some(parse_ip(&text).map_err(|m| err("ip", m))?),
+            (None, EventKind::Report) => None,
+            (None, _) => return Err(err("ip", "missing field".into())),
+        };
+        if self.headers.len() > MAX_HEADERS {
+            return Err(err("headers", format!("more than {MAX_HEADERS} headers")));
+        }
+        let mut headers = BTreeMap::new();
+        for (name, value) in self.headers {
+            check_len(&value, "headers", line)?;
+            headers.insert(name.to_ascii_lowercase(), value);
+        }
+        let method = match self.method {
+            Some(m) if !m.trim().is_empty() => m.trim().to_ascii_uppercase(),
+            _ => "GET".to_string(),
+        };
+        for (name, value) in [
+            ("id", &self.id),
+            ("link", &self.link),
+            ("user_agent", &self.user_agent),
+            ("url", &self.url),
+            ("reverse_dns", &self.reverse_dns),
+        ] {
+            if let Some(v) = value {
+                check_len(v, name, line)?;
+            }
+        }
+        check_len(&method, "method", line)?;
+        Ok(Click {
+            id: self.id,
+            kind,
+            campaign,
+            recipient,
+            link: self.link,
+            honeypot: self.honeypot,
+            at,
+            sent_at,
+            delivered_at,
+            ip,
+            user_agent: self.user_agent,
+            method,
+            url: self.url,
+            headers,
+            reverse_dns: self
+                .reverse_dns
+                .map(|n| n.trim_end_matches('.').to_ascii_lowercase()),
+        })
+    }
+}
+
+fn parse_kind(kind: Option<&str>) -> Result<EventKind, String> {
+    match kind.map(str::trim) {
+        None | Some("") | Some("click") => Ok(EventKind::Click),
+        Some("open") => Ok(EventKind::Open),
+        Some("report") => Ok(EventKind::Report),
+        Some(other) => Err(format!(
+            "unknown kind {:?}; expected click, open or report",
+            truncate(other)
+        )),
+    }
+}
+
+fn required(value: Option<String>, field: &str, line: u64) -> Result<String, RecordError> {
+    match value {
+        Some(v) if !v.trim().is_empty() => {
+            check_len(&v, field, line)?;
+            Ok(v)
+        }
+        Some(_) => Err(RecordError::new(line, Some(field), "empty value")),
+        None => Err(RecordError::new(line, Some(field), "missing field")),
+    }
+}
+
+fn optional_time(
+    value: Option<String>,
+    field: &str,
+    line: u64,
+) -> Result<Option<DateTime<Utc>>, RecordError> {
+    match value {
+        Some(text) if !text.trim().is_empty() => parse_time(&text)
+            .map(Some)
+            .map_err(|m| RecordError::new(line, Some(field), m)),
+        _ => Ok(None),
+    }
+}
+
+fn check_len(value: &str, field: &str, line: u64) -> Result<(), RecordError> {
+    if value.len() > MAX_FIELD_LEN {
+        return Err(RecordError::new(
+            line,
+            Some(field),
+            format!("{} bytes, longer than the limit of {MAX_FIELD_LEN}", value.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// Parses an RFC 3339 time, such as `2026-03-02T09:15:04Z` or
+/// `2026-03-02T10:15:04.250+01:00`.
+///
+/// # Errors
+///
+/// Returns a message quoting the text when it is not RFC 3339.
+pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("{:?} is not an RFC 3339 time: {e}", truncate(text)))
+}
+
+/// Parses an IPv4 or IPv6 address, accepting the IPv4-mapped IPv6 form
+/// as the IPv4 address it carries.
+///
+/// # Errors
+///
+/// Returns a message quoting the text when it is not an address.
+pub fn parse_ip(text: &str) -> Result<IpAddr, String> {
+    let trimmed = text.trim().trim_start_matches('[').trim_end_matches(']');
+    match trimmed.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => Ok(v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4)),
+        Ok(ip) => Ok(ip),
+        Err(_) => Err(format!("{:?} is not an IPv4 or IPv6 address", truncate(text))),
+    }
+}
+
+/// At most 80 characters of a value, for quoting it in an error.
+pub(crate) fn truncate(text: &str) -> &str {
+    match text.char_indices().nth(80) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
