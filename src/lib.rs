@@ -2,9 +2,19 @@
 //! from a click made by something else.
 #![deny(missing_docs)]
 
+pub mod agent;
+pub mod campaign;
 pub mod click;
+mod csvline;
+pub mod engine;
+pub mod evidence;
 pub mod mmdb;
+pub mod network;
+pub mod rules;
 pub mod verdict;
 
+pub use campaign::{CampaignFacts, CampaignSettings};
 pub use click::{Click, ClickFields, EventKind, RecordError};
+pub use engine::{BuildError, Cache, Engine, EngineBuilder, RuleInfo};
+pub use rules::{Diagnostic, Thresholds};
 pub use verdict::{Assessment, Reason, Source, Verdict};

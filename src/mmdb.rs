@@ -55,3 +55,31 @@ impl Databases {
         NetFacts::default()
     }
 }
+
+/// Caller-owned memo of lookups.
+#[derive(Debug, Default)]
+pub struct LookupCache {
+    empty: NetFacts,
+}
+
+impl Databases {
+    /// What the loaded databases know about `ip`, through the cache.
+    pub fn lookup_cached<'c>(&self, ip: IpAddr, cache: &'c mut LookupCache) -> &'c NetFacts {
+        let _ = ip;
+        &cache.empty
+    }
+}
+
+impl Databases {
+    /// Opens a database file.
+    ///
+    /// # Errors
+    ///
+    /// Always fails until databases are supported.
+    pub fn open(&mut self, path: impl AsRef<std::path::Path>) -> Result<(), String> {
+        Err(format!(
+            "{}: MaxMind databases are not supported yet",
+            path.as_ref().display()
+        ))
+    }
+}

@@ -1,0 +1,433 @@
+//! The engine: built once from rules and catalogues, then shared by any
+//! number of threads, each with its own [`Cache`].
+
+use std::fmt;
+use std::path::Path;
+
+use crate::agent::{AgentAnalyzer, AgentCache, ReleaseCalendar, parse_agent_catalog};
+use crate::campaign::{CampaignFacts, CampaignSettings};
+use crate::click::Click;
+use crate::evidence::Evidence;
+use crate::mmdb::{Databases, LookupCache, NetFacts};
+use crate::network::{CidrTable, NetworkEntry, parse_catalog};
+use crate::rules::{self, DEFAULT_RULES, DEFAULT_RULES_NAME, Diagnostic, Rule, Thresholds};
+use crate::verdict::{Assessment, Reason, Source, Verdict};
+
+/// The built-in network catalogue; see `data/README.md`.
+pub const DEFAULT_NETWORKS: &str = include_str!("../data/networks.csv");
+/// The built-in agent catalogue; see `data/README.md`.
+pub const DEFAULT_AGENTS: &str = include_str!("../data/agents.csv");
+/// The built-in browser release calendar; see `data/README.md`.
+pub const DEFAULT_BROWSERS: &str = include_str!("../data/browsers.csv");
+
+/// Why an engine could not be built: every problem found, each with its
+/// file, line and column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildError {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl BuildError {
+    fn one(file: &str, message: String) -> BuildError {
+        BuildError {
+            diagnostics: vec![Diagnostic::whole(file, message)],
+        }
+    }
+
+    /// Every problem, in the order of the files.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Sets up an [`Engine`]: which rules, catalogues and databases it uses.
+pub struct EngineBuilder {
+    default_rules: bool,
+    rule_files: Vec<(String, String)>,
+    constants: Vec<(String, String)>,
+    networks: Vec<(String, String)>,
+    databases: Databases,
+}
+
+impl Default for EngineBuilder {
+    fn default() -> EngineBuilder {
+        EngineBuilder {
+            default_rules: true,
+            rule_files: Vec::new(),
+            constants: Vec::new(),
+            networks: vec![("data/networks.csv".into(), DEFAULT_NETWORKS.into())],
+            databases: Databases::new(),
+        }
+    }
+}
+
+impl EngineBuilder {
+    /// Leaves the built-in rules out (`false`) or keeps them (the default).
+    pub fn default_rules(mut self, yes: bool) -> EngineBuilder {
+        self.default_rules = yes;
+        self
+    }
+
+    /// Adds a rule file's text; `name` is used in diagnostics. Later files
+    /// add rules and override earlier rules with the same id.
+    pub fn rules(mut self, name: impl Into<String>, text: impl Into<String>) -> EngineBuilder {
+        self.rule_files.push((name.into(), text.into()));
+        self
+    }
+
+    /// Reads and adds a rule file.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`BuildError`] naming the file when it cannot be read.
+    pub fn rules_file(self, path: impl AsRef<Path>) -> Result<EngineBuilder, BuildError> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        match std::fs::read_to_string(path) {
+            Ok(contents) => Ok(self.rules(name, contents)),
+            Err(e) => Err(BuildError::one(
+                &name,
+                format!("cannot read rule file: {e}"),
+            )),
+        }
+    }
+
+    /// Sets a rule constant, overriding every rule file (`--set`).
+    pub fn constant(mut self, name: impl Into<String>, value: impl Into<String>) -> EngineBuilder {
+        self.constants.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a network catalogue in the format of `data/networks.csv`; its
+    /// ranges take precedence over the built-in ones of equal size.
+    pub fn networks(mut self, name: impl Into<String>, text: impl Into<String>) -> EngineBuilder {
+        self.networks.insert(0, (name.into(), text.into()));
+        self
+    }
+
+    /// Uses these MaxMind databases for enrichment.
+    pub fn databases(mut self, databases: Databases) -> EngineBuilder {
+        self.databases = databases;
+        self
+    }
+
+    /// Validates everything and builds the engine.
+    ///
+    /// # Errors
+    ///
+    /// Returns every problem found in the rule files and catalogues, each
+    /// with its file, line and column.
+    pub fn build(self) -> Result<Engine, BuildError> {
+        let mut files = Vec::new();
+        if self.default_rules {
+            files.push((DEFAULT_RULES_NAME.to_string(), DEFAULT_RULES.to_string()));
+        }
+        files.extend(self.rule_files);
+        let mut diagnostics = Vec::new();
+        let networks = load_networks(&self.networks, &mut diagnostics);
+        let agents = load_agents(&mut diagnostics);
+        let rules = rules::build(&files, &self.constants);
+        let rules = match rules {
+            Ok(set) if diagnostics.is_empty() => set,
+            Ok(_) => return Err(BuildError { diagnostics }),
+            Err(mut found) => {
+                found.append(&mut diagnostics);
+                return Err(BuildError { diagnostics: found });
+            }
+        };
+        let agents = agents.ok_or_else(|| BuildError {
+            diagnostics: Vec::new(),
+        })?;
+        Ok(Engine {
+            rules: rules.rules,
+            thresholds: rules.thresholds,
+            campaign: rules.campaign,
+            networks,
+            agents,
+            databases: self.databases,
+        })
+    }
+}
+
+fn load_networks(
+    files: &[(String, String)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> CidrTable<NetworkEntry> {
+    let mut entries = Vec::new();
+    for (name, text) in files {
+        match parse_catalog(text) {
+            Ok(found) => entries.extend(found),
+            Err(errors) => report(name, errors, diagnostics),
+        }
+    }
+    CidrTable::new(entries.into_iter().map(|e| (e.net, e)))
+}
+
+fn load_agents(diagnostics: &mut Vec<Diagnostic>) -> Option<AgentAnalyzer> {
+    let patterns = parse_agent_catalog(DEFAULT_AGENTS)
+        .map_err(|e| report("data/agents.csv", e, diagnostics))
+        .ok()?;
+    let calendar = ReleaseCalendar::parse(DEFAULT_BROWSERS)
+        .map_err(|e| report("data/browsers.csv", e, diagnostics))
+        .ok()?;
+    AgentAnalyzer::new(patterns, calendar)
+        .map_err(|e| diagnostics.push(Diagnostic::whole("data/agents.csv", e)))
+        .ok()
+}
+
+/// Turns `line N: message` errors of a catalogue into diagnostics.
+fn report(file: &str, errors: Vec<String>, diagnostics: &mut Vec<Diagnostic>) {
+    for e in errors {
+        diagnostics.push(Diagnostic::whole(file, e));
+    }
+}
+
+/// The immutable scoring engine. It is `Send + Sync`: share one engine
+/// between threads and give each thread its own [`Cache`].
+pub struct Engine {
+    rules: Vec<Rule>,
+    thresholds: Thresholds,
+    campaign: CampaignSettings,
+    networks: CidrTable<NetworkEntry>,
+    agents: AgentAnalyzer,
+    databases: Databases,
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("rules", &self.rules.len())
+            .field("networks", &self.networks.len())
+            .field("thresholds", &self.thresholds)
+            .finish()
+    }
+}
+
+/// Scratch space for one thread: the agent and address lookups already
+/// made. Bounded; see [`crate::agent::AGENT_CACHE_CAPACITY`].
+#[derive(Debug, Default)]
+pub struct Cache {
+    agents: AgentCache,
+    lookups: LookupCache,
+}
+
+impl Cache {
+    /// An empty cache.
+    pub fn new() -> Cache {
+        Cache::default()
+    }
+}
+
+/// A rule of the engine, for listing.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleInfo<'e> {
+    /// The rule's id.
+    pub id: &'e str,
+    /// What it detects.
+    pub description: &'e str,
+    /// Its condition as written.
+    pub when: &'e str,
+    /// Its weight.
+    pub weight: i32,
+    /// The source it points to.
+    pub source: Source,
+}
+
+impl Engine {
+    /// A builder with the built-in rules and catalogues.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// The engine with the built-in rules and catalogues only.
+    ///
+    /// # Errors
+    ///
+    /// Fails only if the bundled data is broken, which the test suite
+    /// checks.
+    pub fn with_defaults() -> Result<Engine, BuildError> {
+        Engine::builder().build()
+    }
+
+    /// The verdict thresholds in force.
+    pub fn thresholds(&self) -> Thresholds {
+        self.thresholds
+    }
+
+    /// The campaign heuristics' settings in force.
+    pub fn campaign_settings(&self) -> &CampaignSettings {
+        &self.campaign
+    }
+
+    /// The rules in force, in evaluation order.
+    pub fn rules(&self) -> impl Iterator<Item = RuleInfo<'_>> {
+        self.rules.iter().map(|r| RuleInfo {
+            id: &r.id,
+            description: &r.description,
+            when: &r.when,
+            weight: r.weight,
+            source: r.source,
+        })
+    }
+
+    /// Judges one event on its own evidence.
+    pub fn assess(&self, click: &Click, cache: &mut Cache) -> Assessment {
+        self.assess_with(click, None, cache)
+    }
+
+    /// Judges one event with the facts the campaign heuristics found.
+    pub fn assess_with(
+        &self,
+        click: &Click,
+        campaign: Option<&CampaignFacts>,
+        cache: &mut Cache,
+    ) -> Assessment {
+        let evidence = self.evidence(click, campaign, cache);
+        let fired: Vec<&Rule> = self
+            .rules
+            .iter()
+            .filter(|r| r.cond.eval(&evidence))
+            .collect();
+        let score = combine(fired.iter().map(|r| r.weight));
+        let verdict = self.verdict(score);
+        let source = attribute(verdict, &fired);
+        let reasons = explain(&fired, &evidence);
+        Assessment {
+            score,
+            verdict,
+            source,
+            reasons,
+        }
+    }
+
+    fn evidence<'a>(
+        &'a self,
+        click: &'a Click,
+        campaign: Option<&'a CampaignFacts>,
+        cache: &'a mut Cache,
+    ) -> Evidence<'a> {
+        let network = click.ip.and_then(|ip| self.networks.lookup(ip));
+        let facts: Option<&NetFacts> = match click.ip {
+            Some(ip) if !self.databases.is_empty() => {
+                Some(self.databases.lookup_cached(ip, &mut cache.lookups))
+            }
+            _ => None,
+        };
+        let agent = self
+            .agents
+            .analyze(click.user_agent.as_deref().unwrap_or(""), &mut cache.agents);
+        let day = crate::agent::days_since_epoch(click.at.date_naive());
+        Evidence {
+            click,
+            network,
+            facts,
+            pattern: agent.pattern.and_then(|p| self.agents.pattern(p)),
+            standing: self.agents.standing(agent, day),
+            agent: Some(agent),
+            campaign,
+        }
+    }
+
+    fn verdict(&self, score: u8) -> Verdict {
+        if score >= self.thresholds.machine {
+            Verdict::Machine
+        } else if score <= self.thresholds.human {
+            Verdict::Human
+        } else {
+            Verdict::Uncertain
+        }
+    }
+}
+
+/// Combines the weights of the rules that fired into a score.
+///
+/// Machine evidence combines as independent chances: weights 60 and 50
+/// give 1 - 0.4 * 0.5 = 80. Evidence of the recipient (negative weights)
+/// then scales the result down the same way: -50 halves it. So more
+/// machine evidence never lowers the score, a weight of 100 alone gives
+/// 100, and a weight of -100 (an allow list) gives 0 whatever else fired.
+pub fn combine(weights: impl IntoIterator<Item = i32>) -> u8 {
+    let mut machine_absent = 1.0f64;
+    let mut human_keep = 1.0f64;
+    for w in weights {
+        let p = f64::from(w.clamp(-100, 100).abs()) / 100.0;
+        if w > 0 {
+            machine_absent *= 1.0 - p;
+        } else {
+            human_keep *= 1.0 - p;
+        }
+    }
+    ((1.0 - machine_absent) * human_keep * 100.0).round() as u8
+}
+
+/// The source of the strongest machine evidence, or the recipient when the
+/// verdict is human.
+fn attribute(verdict: Verdict, fired: &[&Rule]) -> Source {
+    if verdict == Verdict::Human {
+        return Source::Recipient;
+    }
+    let mut best: Option<&Rule> = None;
+    for rule in fired
+        .iter()
+        .filter(|r| r.weight > 0 && r.source != Source::Unknown)
+    {
+        if best.is_none_or(|b| rule.weight > b.weight) {
+            best = Some(rule);
+        }
+    }
+    best.map_or(Source::Unknown, |r| r.source)
+}
+
+fn explain(fired: &[&Rule], evidence: &Evidence<'_>) -> Vec<Reason> {
+    let mut reasons: Vec<Reason> = fired
+        .iter()
+        .map(|rule| {
+            let mut detail = String::new();
+            for (name, field) in &rule.fields {
+                evidence.describe(name, field, &mut detail);
+            }
+            Reason {
+                rule: rule.id.clone(),
+                weight: rule.weight,
+                detail,
+            }
+        })
+        .collect();
+    // Strongest first; the sort is stable, so equal weights keep rule order.
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.weight.abs()));
+    reasons
+}
+
+#[cfg(test)]
+mod tests {
+    use super::combine;
+
+    #[test]
+    fn weights_combine_as_documented() {
+        assert_eq!(combine([]), 0);
+        assert_eq!(combine([60, 50]), 80);
+        assert_eq!(combine([100]), 100);
+        assert_eq!(combine([90, -50]), 45);
+        assert_eq!(combine([100, 95, -100]), 0);
+    }
+
+    #[test]
+    fn engine_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<super::Engine>();
+    }
+}

@@ -1,0 +1,400 @@
+//! The evidence about one event that rules can test, and the schema of
+//! field names that rules use to refer to it.
+
+use std::fmt::Write as _;
+use std::net::IpAddr;
+
+use crate::agent::{AgentInfo, AgentPattern, Standing, clip};
+use crate::campaign::CampaignFacts;
+use crate::click::Click;
+use crate::mmdb::NetFacts;
+use crate::network::NetworkEntry;
+
+/// The type of a field's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldType {
+    /// Text; comparisons ignore ASCII case.
+    Text,
+    /// A number.
+    Number,
+    /// True or false.
+    Bool,
+    /// An IPv4 or IPv6 address.
+    Address,
+}
+
+impl FieldType {
+    /// The name used in documentation and errors.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::Number => "number",
+            FieldType::Bool => "boolean",
+            FieldType::Address => "address",
+        }
+    }
+}
+
+/// A field rules can test.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Field {
+    Kind,
+    Campaign,
+    Recipient,
+    Link,
+    Honeypot,
+    Method,
+    Url,
+    UrlMutated,
+    Referer,
+    Header(Box<str>),
+    Ip,
+    ReverseDns,
+    NetworkGrade,
+    NetworkKind,
+    NetworkOperator,
+    Asn,
+    AsOrg,
+    Isp,
+    Org,
+    ConnectionType,
+    Anonymous,
+    AnonymousVpn,
+    Hosting,
+    PublicProxy,
+    ResidentialProxy,
+    TorExit,
+    Country,
+    Agent,
+    AgentClass,
+    AgentName,
+    AgentFamily,
+    AgentMajor,
+    AgentOs,
+    AgentOsVersion,
+    AgentAgeDays,
+    AgentVersionsBehind,
+    Delay,
+    DelayAnchor,
+    Campaign_(CampaignField),
+}
+
+/// The facts of the campaign heuristics rules can test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum CampaignField {
+    HoneypotNear,
+    LinksSwept,
+    Burst,
+    AddressesForRecipient,
+    RecipientsFromAddress,
+    RecipientsFromNetwork,
+    AfterReport,
+    SecondsAfterReport,
+    ProbeBeforeRequest,
+    FollowsProbe,
+    DoubleClick,
+    WithSweep,
+    VersionsBehindCampaign,
+}
+
+/// One row of the schema: a name, its type and what it means.
+pub struct FieldDoc {
+    /// The name rules use.
+    pub name: &'static str,
+    /// The type of its value.
+    pub ty: FieldType,
+    /// What it holds.
+    pub doc: &'static str,
+}
+
+macro_rules! schema {
+    ($( $name:literal => $field:expr, $ty:ident, $doc:literal; )*) => {
+        /// Every field rules can test, with its type and meaning. Besides
+        /// these, `header.NAME` is the text of the request header NAME.
+        pub const FIELDS: &[FieldDoc] = &[
+            $( FieldDoc { name: $name, ty: FieldType::$ty, doc: $doc }, )*
+        ];
+
+        fn field_by_name(name: &str) -> Option<(Field, FieldType)> {
+            match name {
+                $( $name => Some(($field, FieldType::$ty)), )*
+                _ => None,
+            }
+        }
+    };
+}
+
+use CampaignField as C;
+
+schema! {
+    "kind" => Field::Kind, Text, "click or open";
+    "campaign" => Field::Campaign, Text, "the campaign identifier";
+    "recipient" => Field::Recipient, Text, "who the message was sent to";
+    "link" => Field::Link, Text, "which link of the message was requested";
+    "honeypot" => Field::Honeypot, Bool, "the link is one people cannot see";
+    "method" => Field::Method, Text, "HTTP method, upper case";
+    "url" => Field::Url, Text, "path and query as requested";
+    "url.mutated" => Field::UrlMutated, Bool,
+        "the URL carries a quote appended to it, raw or percent-encoded, as scanners add";
+    "referer" => Field::Referer, Text, "the Referer header";
+    "ip" => Field::Ip, Address, "the client address";
+    "reverse_dns" => Field::ReverseDns, Text, "the PTR name of the address, lower case";
+    "network.grade" => Field::NetworkGrade, Text,
+        "grade of the catalogue range holding the address: certain, probable, context, human";
+    "network.kind" => Field::NetworkKind, Text,
+        "kind of that range: mail_gateway, security_vendor, cloud, hosting, web_proxy, ...";
+    "network.operator" => Field::NetworkOperator, Text, "who runs that range";
+    "asn" => Field::Asn, Number, "autonomous system number (MaxMind ASN or ISP database)";
+    "as_org" => Field::AsOrg, Text, "autonomous system organisation (ASN or ISP database)";
+    "isp" => Field::Isp, Text, "ISP name (ISP database)";
+    "org" => Field::Org, Text, "organisation name (ISP database)";
+    "connection_type" => Field::ConnectionType, Text,
+        "Cable/DSL, Cellular, Corporate or Satellite (Connection-Type database)";
+    "anonymous" => Field::Anonymous, Bool, "any anonymous flag (Anonymous-IP database)";
+    "anonymous.vpn" => Field::AnonymousVpn, Bool, "a VPN provider's address";
+    "anonymous.hosting" => Field::Hosting, Bool, "a hosting provider's address";
+    "anonymous.public_proxy" => Field::PublicProxy, Bool, "a public proxy";
+    "anonymous.residential_proxy" => Field::ResidentialProxy, Bool, "a residential proxy";
+    "anonymous.tor" => Field::TorExit, Bool, "a Tor exit node";
+    "country" => Field::Country, Text, "ISO country code (Country or City database)";
+    "agent" => Field::Agent, Text, "the User-Agent header; empty when none was sent";
+    "agent.class" => Field::AgentClass, Text,
+        "browser, empty, link_preview, crawler, library, headless, scanner, office, image_proxy";
+    "agent.name" => Field::AgentName, Text, "name of the agent catalogue entry that matched";
+    "agent.family" => Field::AgentFamily, Text, "browser family as uap-core names it";
+    "agent.major" => Field::AgentMajor, Number, "browser major version";
+    "agent.os" => Field::AgentOs, Text, "operating system family as uap-core names it";
+    "agent.os_version" => Field::AgentOsVersion, Text,
+        "first part of the OS version: XP, Vista, 7, 10, 17, ...";
+    "agent.age_days" => Field::AgentAgeDays, Number,
+        "days from the browser version's release to the click";
+    "agent.versions_behind" => Field::AgentVersionsBehind, Number,
+        "majors of the same browser released after this one and before the click";
+    "delay" => Field::Delay, Number,
+        "seconds from delivery (or sending, when delivery is unknown) to the request";
+    "delay.anchor" => Field::DelayAnchor, Text, "delivery or send: what delay counts from";
+    "campaign.honeypot_near" => Field::Campaign_(C::HoneypotNear), Bool,
+        "a honeypot link of the message, or from the address, was hit within the honeypot window";
+    "campaign.links_swept" => Field::Campaign_(C::LinksSwept), Number,
+        "distinct links of the message requested within the sweep window";
+    "campaign.burst" => Field::Campaign_(C::Burst), Number,
+        "requests for the recipient within the burst window";
+    "campaign.addresses_for_recipient" => Field::Campaign_(C::AddressesForRecipient), Number,
+        "distinct addresses requesting the recipient's links within the burst window";
+    "campaign.recipients_from_address" => Field::Campaign_(C::RecipientsFromAddress), Number,
+        "recipients whose links the address requested within the fan-out window of delivery";
+    "campaign.recipients_from_network" => Field::Campaign_(C::RecipientsFromNetwork), Number,
+        "recipients whose links the address's /24 (IPv6 /48) requested in the fan-out window";
+    "campaign.after_report" => Field::Campaign_(C::AfterReport), Bool,
+        "the recipient reported the message before this request";
+    "campaign.seconds_after_report" => Field::Campaign_(C::SecondsAfterReport), Number,
+        "seconds from the recipient's report to this request";
+    "campaign.probe" => Field::Campaign_(C::ProbeBeforeRequest), Bool,
+        "a probe (HEAD, discovery or prefetch agent) followed by a browser request from the \
+         same address";
+    "campaign.follows_probe" => Field::Campaign_(C::FollowsProbe), Bool,
+        "a browser request that follows a probe from the same address";
+    "campaign.double_click" => Field::Campaign_(C::DoubleClick), Bool,
+        "a repeat of the same request from the same address and agent within the double-click \
+         window";
+    "campaign.with_sweep" => Field::Campaign_(C::WithSweep), Bool,
+        "an open at the same moment as a sweep of the message's links";
+    "campaign.versions_behind" => Field::Campaign_(C::VersionsBehindCampaign), Number,
+        "majors between the browser and the newest major of the same browser seen in the \
+         campaign";
+}
+
+/// Looks a field up by name.
+pub(crate) fn lookup_field(name: &str) -> Option<(Field, FieldType)> {
+    if let Some(header) = name.strip_prefix("header.") {
+        if !header.is_empty() {
+            return Some((
+                Field::Header(header.to_ascii_lowercase().into()),
+                FieldType::Text,
+            ));
+        }
+    }
+    field_by_name(name)
+}
+
+/// The value of a field for one event.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Value<'a> {
+    Text(&'a str),
+    Number(f64),
+    Bool(bool),
+    Address(IpAddr),
+    Missing,
+}
+
+/// Everything known about one event.
+pub(crate) struct Evidence<'a> {
+    pub click: &'a Click,
+    pub network: Option<&'a NetworkEntry>,
+    pub facts: Option<&'a NetFacts>,
+    pub agent: Option<&'a AgentInfo>,
+    pub pattern: Option<&'a AgentPattern>,
+    pub standing: Option<Standing>,
+    pub campaign: Option<&'a CampaignFacts>,
+}
+
+fn text(v: Option<&str>) -> Value<'_> {
+    v.map_or(Value::Missing, Value::Text)
+}
+
+fn flag(v: Option<bool>) -> Value<'static> {
+    v.map_or(Value::Missing, Value::Bool)
+}
+
+fn number<N: Into<f64>>(v: Option<N>) -> Value<'static> {
+    v.map_or(Value::Missing, |n| Value::Number(n.into()))
+}
+
+impl<'a> Evidence<'a> {
+    pub fn value(&self, field: &'a Field) -> Value<'a> {
+        let c = self.click;
+        match field {
+            Field::Kind => Value::Text(c.kind.as_str()),
+            Field::Campaign => Value::Text(&c.campaign),
+            Field::Recipient => Value::Text(&c.recipient),
+            Field::Link => text(c.link.as_deref()),
+            Field::Honeypot => Value::Bool(c.honeypot),
+            Field::Method => Value::Text(&c.method),
+            Field::Url => text(c.url.as_deref()),
+            Field::UrlMutated => Value::Bool(c.url.as_deref().is_some_and(url_mutated)),
+            Field::Referer => text(c.header("referer")),
+            Field::Header(name) => text(c.header(name)),
+            Field::Ip => c.ip.map_or(Value::Missing, Value::Address),
+            Field::ReverseDns => text(c.reverse_dns.as_deref()),
+            Field::DelayAnchor => text(c.anchor().map(|(_, a)| a.as_str())),
+            Field::Delay => number(c.delay_secs()),
+            Field::Campaign_(f) => self.campaign_value(*f),
+            _ => self.enrichment_value(field),
+        }
+    }
+
+    fn enrichment_value(&self, field: &'a Field) -> Value<'a> {
+        let net = self.network;
+        let facts = self.facts;
+        let agent = self.agent;
+        match field {
+            Field::NetworkGrade => text(net.map(|n| n.grade.as_str())),
+            Field::NetworkKind => text(net.map(|n| n.kind.as_str())),
+            Field::NetworkOperator => text(net.map(|n| n.operator.as_str())),
+            Field::Asn => number(facts.and_then(|f| f.asn)),
+            Field::AsOrg => text(facts.and_then(|f| f.as_org.as_deref())),
+            Field::Isp => text(facts.and_then(|f| f.isp.as_deref())),
+            Field::Org => text(facts.and_then(|f| f.org.as_deref())),
+            Field::ConnectionType => text(facts.and_then(|f| f.connection_type.as_deref())),
+            Field::Anonymous => flag(facts.and_then(|f| f.anonymous)),
+            Field::AnonymousVpn => flag(facts.and_then(|f| f.anonymous_vpn)),
+            Field::Hosting => flag(facts.and_then(|f| f.hosting)),
+            Field::PublicProxy => flag(facts.and_then(|f| f.public_proxy)),
+            Field::ResidentialProxy => flag(facts.and_then(|f| f.residential_proxy)),
+            Field::TorExit => flag(facts.and_then(|f| f.tor_exit)),
+            Field::Country => text(facts.and_then(|f| f.country.as_deref())),
+            Field::Agent => Value::Text(self.click.user_agent.as_deref().unwrap_or("")),
+            Field::AgentClass => text(agent.map(|a| a.class().as_str())),
+            Field::AgentName => text(self.pattern.map(|p| p.name.as_str())),
+            Field::AgentFamily => text(agent.and_then(|a| a.family.as_deref())),
+            Field::AgentMajor => number(agent.and_then(|a| a.major)),
+            Field::AgentOs => text(agent.and_then(|a| a.os.as_deref())),
+            Field::AgentOsVersion => text(agent.and_then(|a| a.os_version.as_deref())),
+            Field::AgentAgeDays => number(self.standing.map(|s| s.age_days)),
+            Field::AgentVersionsBehind => number(self.standing.map(|s| s.versions_behind)),
+            _ => Value::Missing,
+        }
+    }
+
+    fn campaign_value(&self, field: CampaignField) -> Value<'a> {
+        match self.campaign {
+            Some(facts) => facts.value(field),
+            None => Value::Missing,
+        }
+    }
+
+    /// Writes `name=value` for a field, with the catalogue entry behind
+    /// network and agent fields, to show a rule's evidence.
+    pub fn describe(&self, name: &str, field: &'a Field, out: &mut String) {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        match field {
+            Field::NetworkGrade | Field::NetworkKind | Field::NetworkOperator => {
+                match self.network {
+                    Some(entry) => {
+                        let ip = self.click.ip.map(|ip| ip.to_string()).unwrap_or_default();
+                        let _ = write!(out, "network: {ip} in {entry}");
+                    }
+                    None => out.push_str("network: none"),
+                }
+                return;
+            }
+            Field::AgentClass | Field::AgentName => {
+                if let Some(p) = self.pattern {
+                    let _ = write!(
+                        out,
+                        "agent matches {:?} ({}, {})",
+                        p.pattern, p.name, p.class
+                    );
+                    return;
+                }
+            }
+            Field::Delay => {
+                if let (Some(d), Some((_, anchor))) = (self.click.delay_secs(), self.click.anchor())
+                {
+                    let when = if d < 0.0 { "before" } else { "after" };
+                    let _ = write!(out, "delay: {:.1} s {when} {}", d.abs(), anchor.as_str());
+                    return;
+                }
+            }
+            _ => {}
+        }
+        let _ = write!(out, "{name}=");
+        match self.value(field) {
+            Value::Text(t) => {
+                let _ = write!(out, "{:?}", clip(t, 160));
+            }
+            Value::Number(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Value::Bool(b) => {
+                let _ = write!(out, "{b}");
+            }
+            Value::Address(a) => {
+                let _ = write!(out, "{a}");
+            }
+            Value::Missing => out.push_str("(none)"),
+        }
+    }
+}
+
+/// True when a URL carries a quote appended to a value, raw or
+/// percent-encoded, as some scanners add when they probe a link.
+fn url_mutated(url: &str) -> bool {
+    let trimmed = url.trim_end_matches('/');
+    let lower_tail = |s: &str| {
+        let b = s.as_bytes();
+        b.len() >= 3 && b[b.len() - 3..].eq_ignore_ascii_case(b"%27")
+    };
+    if trimmed.ends_with('\'') || trimmed.ends_with('"') || lower_tail(trimmed) {
+        return true;
+    }
+    trimmed
+        .split(['&', '?'])
+        .any(|part| part.ends_with('\'') || lower_tail(part))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_mutated;
+
+    #[test]
+    fn mutated_urls() {
+        assert!(url_mutated("/l/abc?rid=x%27"));
+        assert!(url_mutated("/l/abc?rid=x'&utm=1"));
+        assert!(url_mutated("/l/abc%27"));
+        assert!(!url_mutated("/l/abc?rid=x&utm_source=mail"));
+        assert!(!url_mutated("/"));
+    }
+}
