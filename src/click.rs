@@ -190,12 +190,20 @@ fn missing_field_name(message: &str) -> Option<String> {
     Some(rest.split('`').next()?.to_string())
 }
 
+impl RecordError {
+    /// The problem without the line number: the field and the message,
+    /// for callers that print the place their own way (`file:line: ...`).
+    pub fn reason(&self) -> String {
+        match &self.field {
+            Some(field) => format!("field `{field}`: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
 impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.field {
-            Some(field) => write!(f, "line {}: field `{}`: {}", self.line, field, self.message),
-            None => write!(f, "line {}: {}", self.line, self.message),
-        }
+        write!(f, "line {}: {}", self.line, self.reason())
     }
 }
 

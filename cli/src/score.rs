@@ -101,7 +101,7 @@ pub fn run(args: &ScoreArgs) -> ExitCode {
             Ok(c) => c,
             Err(e) => {
                 rejected += 1;
-                eprintln!("{name}:{e}");
+                eprintln!("{name}:{}: {}", e.line(), e.reason());
                 continue;
             }
         };
