@@ -7,4 +7,5 @@ pub mod mmdb;
 pub mod verdict;
 
 pub use click::{Click, ClickFields, EventKind, RecordError};
+pub use mmdb::{DatabaseError, DatabaseErrorKind, DatabaseKind, Databases, LookupCache, NetFacts};
 pub use verdict::{Assessment, Reason, Source, Verdict};
