@@ -33,7 +33,9 @@ impl Lcg {
 }
 
 fn synthetic_asn_database() -> Vec<u8> {
-    let mut writer = Writer::new("GeoLite2-ASN");
+    let mut writer = Writer::builder("GeoLite2-ASN")
+        .description(&[("en", "synthetic ASN database for benchmarks")])
+        .build();
     let mut rng = Lcg(7);
     for i in 0..NETWORKS {
         let address = Ipv4Addr::from((rng.next() as u32) & 0xffff_ff00);

@@ -26,8 +26,8 @@
 //! contributes nothing to that address's facts, and the other databases
 //! still answer. [`Databases::verify`] walks every loaded file completely
 //! for callers that want to reject a damaged file up front; it is not run at
-//! load because it costs far more than loading (about a hundred times, see
-//! `benches/MMDB_RESULTS.md`).
+//! load because it costs far more than loading: about 60 ms for a 10 MB
+//! ASN database that loads from memory in 2 ms (`benches/MMDB_RESULTS.md`).
 
 use std::collections::HashMap;
 use std::fmt;
