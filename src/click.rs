@@ -88,7 +88,8 @@ impl Click {
     /// the field: for text that is not JSON, a missing required field, a
     /// malformed time or address, or a field longer than [`MAX_FIELD_LEN`].
     pub fn from_json(text: &str, line: u64) -> Result<Click, RecordError> {
-        let raw: RawClick = serde_json::from_str(text).map_err(|e| RecordError::json(line, &e))?;
+        let raw: RawClick =
+            serde_json::from_str(text).map_err(|e| RecordError::json(line, &e))?;
         raw.into_click(line)
     }
 
@@ -150,11 +151,7 @@ pub struct RecordError {
 impl RecordError {
     /// An error about `field` (or the record as a whole) on `line`.
     pub fn new(line: u64, field: Option<&str>, message: impl Into<String>) -> RecordError {
-        RecordError {
-            line,
-            field: field.map(str::to_string),
-            message: message.into(),
-        }
+        RecordError { line, field: field.map(str::to_string), message: message.into() }
     }
 
     fn json(line: u64, e: &serde_json::Error) -> RecordError {
@@ -162,11 +159,7 @@ impl RecordError {
         // fields; the column helps with text that is not JSON at all.
         let message = format!("{e}");
         let field = missing_field_name(&message);
-        RecordError {
-            line,
-            field,
-            message,
-        }
+        RecordError { line, field, message }
     }
 
     /// 1-based line number of the record in its input.
@@ -418,10 +411,7 @@ fn check_len(value: &str, field: &str, line: u64) -> Result<(), RecordError> {
         return Err(RecordError::new(
             line,
             Some(field),
-            format!(
-                "{} bytes, longer than the limit of {MAX_FIELD_LEN}",
-                value.len()
-            ),
+            format!("{} bytes, longer than the limit of {MAX_FIELD_LEN}", value.len()),
         ));
     }
     Ok(())
@@ -450,10 +440,7 @@ pub fn parse_ip(text: &str) -> Result<IpAddr, String> {
     match trimmed.parse::<IpAddr>() {
         Ok(IpAddr::V6(v6)) => Ok(v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4)),
         Ok(ip) => Ok(ip),
-        Err(_) => Err(format!(
-            "{:?} is not an IPv4 or IPv6 address",
-            truncate(text)
-        )),
+        Err(_) => Err(format!("{:?} is not an IPv4 or IPv6 address", truncate(text))),
     }
 }
 

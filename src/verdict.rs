@@ -40,9 +40,7 @@ impl FromStr for Verdict {
             "human" => Ok(Verdict::Human),
             "machine" => Ok(Verdict::Machine),
             "uncertain" => Ok(Verdict::Uncertain),
-            _ => Err(format!(
-                "unknown verdict {s:?}; expected human, machine or uncertain"
-            )),
+            _ => Err(format!("unknown verdict {s:?}; expected human, machine or uncertain")),
         }
     }
 }
@@ -111,13 +109,10 @@ impl FromStr for Source {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        Source::ALL
-            .into_iter()
-            .find(|src| src.as_str() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Source::ALL.iter().map(|s| s.as_str()).collect();
-                format!("unknown source {s:?}; expected one of {}", names.join(", "))
-            })
+        Source::ALL.into_iter().find(|src| src.as_str() == s).ok_or_else(|| {
+            let names: Vec<&str> = Source::ALL.iter().map(|s| s.as_str()).collect();
+            format!("unknown source {s:?}; expected one of {}", names.join(", "))
+        })
     }
 }
 
