@@ -29,9 +29,9 @@ use std::time::SystemTime;
 use ipnet::{IpNet, Ipv4Subnets, Ipv6Subnets};
 use mmdb_writer::{IpVersion, Value, Writer};
 
-/// The database type written in the metadata. `Databases` (and MaxMind's
-/// own readers, which look for `GeoLite2-ASN` in the type) read the
-/// `compat=` part.
+/// The database type written in the metadata. `Databases` reads it as an
+/// ASN database through its `compat=` part, the naming DB-IP uses for
+/// files laid out like MaxMind's.
 pub const DATABASE_TYPE: &str = "clicksift-ASN (compat=GeoLite2-ASN)";
 
 /// The attribution the CC BY 4.0 licence of the input data asks for.
