@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 pub mod click;
+pub mod input;
 pub mod mmdb;
 pub mod verdict;
 
