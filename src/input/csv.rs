@@ -299,7 +299,13 @@ impl<R: BufRead> Table<R> {
             delivered: 0,
             allowed: first_allowance(),
         };
-        let reader = ReaderBuilder::new().flexible(true).from_reader(bounded);
+        // Rows end at `\n` only: the CSV parser's own CRLF handling numbers
+        // the lines of a CRLF file one short. The `\r` left at the end of a
+        // row's last cell goes with the trimming every cell gets.
+        let reader = ReaderBuilder::new()
+            .flexible(true)
+            .terminator(::csv::Terminator::Any(b'\n'))
+            .from_reader(bounded);
         Table {
             reader,
             record: ByteRecord::new(),
@@ -331,27 +337,42 @@ impl<R: BufRead> Table<R> {
 
     /// Reads the next row; returns its first line.
     pub(crate) fn next_row(&mut self) -> Option<Result<u64, RecordError>> {
-        if self.done {
-            return None;
-        }
-        match self.reader.read_byte_record(&mut self.record) {
-            Ok(false) => {
-                self.done = true;
-                None
-            }
-            Ok(true) => {
-                let position = self.record.position();
-                let line = position.map_or(self.last_line + 1, |p| p.line());
-                let byte = position.map_or(0, |p| p.byte());
-                self.last_line = line;
-                self.reader.get_mut().allowed = byte + MAX_RECORD_BYTES as u64 + READ_AHEAD;
-                Some(Ok(line))
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(self.row_error(&e)))
+        while !self.done {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => self.done = true,
+                Ok(true) => {
+                    let line = self.advance();
+                    if !self.is_blank() {
+                        return Some(Ok(line));
+                    }
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(self.row_error(&e)));
+                }
             }
         }
+        None
+    }
+
+    /// Notes where the row just read starts, and lets the next one be as
+    /// long as the bound; returns the row's line.
+    fn advance(&mut self) -> u64 {
+        let position = self.record.position();
+        let line = position.map_or(self.last_line + 1, |p| p.line());
+        let byte = position.map_or(0, |p| p.byte());
+        self.last_line = line;
+        self.reader.get_mut().allowed = byte + MAX_RECORD_BYTES as u64 + READ_AHEAD;
+        line
+    }
+
+    /// A row holding nothing but a line end, as blank CRLF lines read.
+    fn is_blank(&self) -> bool {
+        self.record.len() == 1
+            && self
+                .record
+                .get(0)
+                .is_some_and(|c| c.trim_ascii().is_empty())
     }
 
     fn row_error(&self, e: &::csv::Error) -> RecordError {
