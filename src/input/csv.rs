@@ -1,6 +1,7 @@
 //! CSV with a header row, and the bounded CSV reading GoPhish shares.
 
 use std::io::{self, BufRead, Read};
+use std::str::Utf8Error;
 
 use ::csv::{ByteRecord, Reader, ReaderBuilder};
 
@@ -253,7 +254,11 @@ impl<R: BufRead> CsvRecords<R> {
     fn record(&self, line: u64) -> Result<InputRecord, RecordError> {
         let mut fields = ClickFields::default();
         for (target, index) in &self.plan {
-            let Some(value) = self.table.cell(*index, line, &target.name())? else {
+            let cell = self
+                .table
+                .cell(*index)
+                .map_err(|e| not_utf8(line, Some(&target.name()), &e));
+            let Some(value) = cell? else {
                 continue;
             };
             if !value.is_empty() {
@@ -386,19 +391,12 @@ impl<R: BufRead> Table<R> {
         }
     }
 
-    /// The text of cell `index` of the current row, `None` when the row is
-    /// shorter.
-    pub(crate) fn cell(
-        &self,
-        index: usize,
-        line: u64,
-        field: &str,
-    ) -> Result<Option<&str>, RecordError> {
+    /// The trimmed text of cell `index` of the current row, `None` when
+    /// the row is shorter.
+    pub(crate) fn cell(&self, index: usize) -> Result<Option<&str>, Utf8Error> {
         match self.record.get(index) {
             None => Ok(None),
-            Some(bytes) => std::str::from_utf8(bytes)
-                .map(|t| Some(t.trim()))
-                .map_err(|e| not_utf8(line, Some(field), &e)),
+            Some(bytes) => std::str::from_utf8(bytes).map(|t| Some(t.trim())),
         }
     }
 }

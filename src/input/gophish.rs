@@ -8,6 +8,7 @@ use std::io::BufRead;
 use serde::Deserialize;
 
 use super::csv::Table;
+use super::lines::not_utf8;
 use super::{InputError, InputRecord, Skipped};
 use crate::{ClickFields, RecordError};
 
@@ -266,7 +267,10 @@ fn cells<R: BufRead>(
 ) -> Result<[Option<&str>; 5], RecordError> {
     let mut cells = [None; 5];
     for ((cell, index), name) in cells.iter_mut().zip(columns).zip(COLUMNS) {
-        *cell = table.cell(index, line, name)?.filter(|c| !c.is_empty());
+        let text = table
+            .cell(index)
+            .map_err(|e| not_utf8(line, Some(name), &e))?;
+        *cell = text.filter(|c| !c.is_empty());
     }
     Ok(cells)
 }
