@@ -95,7 +95,8 @@ pub enum Format {
     ///
     /// The document is one JSON value, often on one line, so the number
     /// of a record is its 1-based position in the `timeline` array rather
-    /// than a line; errors also quote the text line. The campaign is each
+    /// than a line; an event that is not valid JSON is reported with its
+    /// text line as well. The campaign is each
     /// event's `campaign_id`, else the document's `id`.
     GoPhishTimeline,
     /// An nginx or Apache access log in the combined format; see
