@@ -8,6 +8,7 @@ pub mod click;
 mod csvline;
 pub mod engine;
 pub mod evidence;
+pub mod input;
 pub mod mmdb;
 pub mod network;
 pub mod rules;
