@@ -184,7 +184,7 @@ fn misses(rows: &[Scored]) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "  {:12} {case:46} {:5} {n:5} {} score {:3} [{}]",
+            "  {:12} {case:56} {:5} {n:5} {} score {:3} [{}]",
             truth.as_str(),
             t.count,
             pct(t.machine_share()),

@@ -93,7 +93,8 @@ Facts from domain.md:
 
 Assumptions (no published figure; chosen to be plausible and documented):
 
-- Per campaign: 250-700 recipients, 8-30% click, 30-55% open, 25-70% of
+- Ten campaigns: five record delivery and sending, three only sending, two
+  neither. Per campaign: 250-700 recipients, 8-30% click, 30-55% open, 25-70% of
   messages detonated by the gateway (campaigns without a gateway have
   none), 2-4% pasted into a chat (link preview), 2-4% sandboxed, 1-2% hit
   by scripts, 0.5-1% by crawlers.
@@ -181,7 +182,7 @@ NETWORK_MIX = [("office", 0.45), ("home", 0.22), ("zscaler", 0.15), ("vdi", 0.08
 
 GATEWAYS = ["microsoft", "microsoft", "microsoft", "proofpoint", "mimecast", "barracuda",
             "cisco", "trend", "mimecast", "none"]
-ANCHORS = ["delivery"] * 6 + ["send"] * 3 + ["none"]
+ANCHORS = ["delivery"] * 5 + ["send"] * 3 + ["none"] * 2
 
 # Operators in data/networks.csv behind each gateway's security_vendor rows.
 VENDOR_OPERATORS = {
@@ -593,7 +594,8 @@ class Generator:
     def campaign(self, c):
         rng = self.rng
         c.office_nat = [self.pools.unlisted(rng) for _ in range(rng.randint(1, 3))]
-        c.it_address = self.pools.unlisted(rng)
+        # IT staff work from addresses of their own, not the office NAT.
+        c.it_addresses = [self.pools.unlisted(rng) for _ in range(2)]
         c.zscaler_ips = [address_in(rng, self.pools.zscaler) for _ in range(rng.randint(2, 4))]
         for r in range(c.recipients):
             self.recipient(c, f"user{r:04d}@{c.domain}", r)
@@ -918,7 +920,7 @@ class Generator:
     def investigator(self, ctx, t):
         rng = self.rng
         c = ctx["c"]
-        ip = c.it_address if rng.random() < 0.7 else rng.choice(c.office_nat)
+        ip = rng.choice(c.it_addresses)
         ua = self.browsers.dated(rng, self.browsers.agent(rng, "windows"), t.date(), lag=0)
         headers = {"accept-language": "en-US,en;q=0.9"}
         self.event(ctx, t, "investigator", "investigator-open", kind="open", ip=ip,
