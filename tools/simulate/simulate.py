@@ -80,8 +80,8 @@ Facts from domain.md:
   gateway forward the message 5 min to 2 days after delivery, and the
   gateway detonates the copy with the timing above, counted from the
   forward.
-- Browser isolation (domain: Networks, Proofpoint and Mimecast): half of
-  the Proofpoint and Mimecast organisations browse through the vendor's
+- Browser isolation (domain: Networks, Proofpoint and Mimecast): every
+  other Proofpoint or Mimecast organisation browse through the vendor's
   isolation service; there 30% of the recipients' desktop clicks come from
   the vendor's addresses with the person's own browser.
 - Recipients' networks (domain: Networks): office NAT shared by many
@@ -93,9 +93,11 @@ Facts from domain.md:
 
 Assumptions (no published figure; chosen to be plausible and documented):
 
-- Ten campaigns: five record delivery and sending, three only sending, two
-  neither. Per campaign: 250-700 recipients, 8-30% click, 30-55% open, 25-70% of
-  messages detonated by the gateway (campaigns without a gateway have
+- Twenty campaigns: ten record delivery and sending, six only sending,
+  four neither; gateways Microsoft 6, Mimecast 4, Proofpoint, Barracuda,
+  Cisco IronPort and Trend Micro 2 each, none 2; eight have a honeypot
+  link. Per campaign: 150-400 recipients, 8-30% click, 30-55% open,
+  25-70% of messages detonated by the gateway (campaigns without a gateway have
   none), 2-4% pasted into a chat (link preview), 2-4% sandboxed, 1-2% hit
   by scripts, 0.5-1% by crawlers.
 - Recipients' browsers: Windows desktop 55%, Mac 15%, iPhone 17%, Android
@@ -108,6 +110,10 @@ Assumptions (no published figure; chosen to be plausible and documented):
   8% (when used, else office NAT), cellular 10%; phones use cellular 60%
   of the time and home broadband otherwise.
 - 3% of clicking recipients also click the unsubscribe link.
+- Opens: the person's browser 35%, the desktop mail client (Outlook on
+  desktops, Apple Mail on phones) 35%, Outlook on the web 15%, Gmail 10%,
+  Yahoo 5%; an open comes at 60% of a reading delay drawn as for a click
+  (at least 2 s after delivery).
 - Browsers stuck on an old major because the system is out of support
   (Google's end-of-support notices: Chrome 109 was the last for Windows 7
   and 8.1, Chrome 138 the last for macOS 11 and Android 8-9): 1% of
@@ -136,7 +142,9 @@ AGENTS = os.path.join(ROOT, "fixtures", "eval", "user-agents.csv")
 # Campaign dates: 2026, inside the browser calendar's range.
 FIRST_DAY = dt.datetime(2026, 2, 2, tzinfo=dt.timezone.utc)
 LAST_DAY = dt.datetime(2026, 7, 15, tzinfo=dt.timezone.utc)
-CAMPAIGNS = 10
+# Twenty campaigns: each draws one gateway and one kind of timestamps, and
+# many campaigns keep one unlucky pairing from moving the figures much.
+CAMPAIGNS = 20
 
 # Gateway timing after send: (share, low seconds, high seconds).
 GATEWAY_TIMING = [
@@ -162,7 +170,6 @@ DOUBLE_CLICK = 0.10
 OFFICE_PREFETCH = 0.30
 UNSUBSCRIBE_TOO = 0.03
 FORWARD_RATE = 0.03
-ISOLATION_ORGS = 0.5
 ISOLATION_SHARE = 0.30
 
 # Agents of systems whose last supported Chrome is far behind, per platform:
@@ -181,8 +188,8 @@ VERSION_LAG = [(0, 0.60), (1, 0.28), (2, 0.09), (3, 0.01), (4, 0.01), (5, 0.01)]
 NETWORK_MIX = [("office", 0.45), ("home", 0.22), ("zscaler", 0.15), ("vdi", 0.08), ("cellular", 0.10)]
 
 GATEWAYS = ["microsoft", "microsoft", "microsoft", "proofpoint", "mimecast", "barracuda",
-            "cisco", "trend", "mimecast", "none"]
-ANCHORS = ["delivery"] * 5 + ["send"] * 3 + ["none"] * 2
+            "cisco", "trend", "mimecast", "none"] * 2
+ANCHORS = (["delivery"] * 5 + ["send"] * 3 + ["none"] * 2) * 2
 
 # Operators in data/networks.csv behind each gateway's security_vendor rows.
 VENDOR_OPERATORS = {
@@ -534,7 +541,7 @@ def aws_name(ip):
 
 
 class Campaign:
-    def __init__(self, rng, index, seed, gateway, anchor, honeypot):
+    def __init__(self, rng, index, seed, gateway, anchor, honeypot, isolation):
         self.rng = rng
         self.name = f"s{seed}-c{index:02d}"
         span = (LAST_DAY - FIRST_DAY).total_seconds()
@@ -544,7 +551,7 @@ class Campaign:
         self.gateway = gateway
         self.anchor = anchor
         self.honeypot = honeypot
-        self.recipients = rng.randint(250, 700)
+        self.recipients = rng.randint(150, 400)
         self.click_rate = rng.uniform(0.08, 0.30)
         self.open_rate = rng.uniform(0.30, 0.55)
         self.detonate_rate = 0.0 if gateway == "none" else rng.uniform(0.25, 0.70)
@@ -555,7 +562,7 @@ class Campaign:
         self.zscaler = rng.random() < 0.5
         self.vdi = rng.random() < 0.5
         self.resolves_names = rng.random() < 0.5
-        self.isolation = gateway in ("proofpoint", "mimecast") and rng.random() < ISOLATION_ORGS
+        self.isolation = isolation
         links = ["offer"] + (["policy"] if rng.random() < 0.4 else []) + ["unsubscribe"]
         if honeypot:
             links.insert(1, "hidden")
@@ -580,9 +587,16 @@ class Generator:
         anchors = ANCHORS[:]
         rng.shuffle(gateways)
         rng.shuffle(anchors)
-        honeypots = set(rng.sample(range(CAMPAIGNS), 4))
+        honeypots = set(rng.sample(range(CAMPAIGNS), 8))
+        # Every other Proofpoint or Mimecast organisation, starting with the
+        # first, browses through the vendor's isolation service.
+        isolating = 0
         for i in range(CAMPAIGNS):
-            c = Campaign(rng, i + 1, self.seed, gateways[i], anchors[i], i in honeypots)
+            vendor = gateways[i] in ("proofpoint", "mimecast")
+            isolation = vendor and isolating % 2 == 0
+            isolating += vendor
+            c = Campaign(rng, i + 1, self.seed, gateways[i], anchors[i], i in honeypots,
+                         isolation)
             self.campaign(c)
         self.events.sort(key=lambda e: (e["at"], e["campaign"], e["recipient"], e["seq"]))
         for n, e in enumerate(self.events, 1):
@@ -672,8 +686,11 @@ class Generator:
         share, old = STUCK.get(platform, (0.0, None))
         if rng.random() < share:
             ua, stuck = old, True
-        return {"platform": platform, "net": net, "ip": ip, "ua": ua, "stuck": stuck,
-                "lang": rng.choice(LANGUAGES)}
+        # Isolation carries browsing only; the mail client stays on the
+        # office network.
+        mail_ip = rng.choice(c.office_nat) if net == "isolation" else ip
+        return {"platform": platform, "net": net, "ip": ip, "mail_ip": mail_ip, "ua": ua,
+                "stuck": stuck, "lang": rng.choice(LANGUAGES)}
 
     def own_agent(self, p, day):
         """The person's agent on a day: an updating browser's major follows
@@ -816,8 +833,9 @@ class Generator:
         p = ctx["person"]
         delay, _ = self.human_delay()
         t = arrival(ctx) + secs(max(2.0, delay * 0.6))
-        client = pick(rng, [("browser", 0.35), ("outlook", 0.25), ("gmail", 0.10),
-                            ("yahoo", 0.05), ("owa", 0.15), ("applemail", 0.10)])
+        desk = p["platform"] not in ("iphone", "android")
+        client = pick(rng, [("browser", 0.35), ("outlook" if desk else "applemail", 0.35),
+                            ("gmail", 0.10), ("yahoo", 0.05), ("owa", 0.15)])
         if client == "gmail":
             ip, ua = address_in(rng, self.pools.google), GOOGLE_IMAGE_PROXY
         elif client == "yahoo":
@@ -826,11 +844,11 @@ class Generator:
             ip = address_in(rng, self.pools.exchange)
             ua = self.own_agent(p, t.date())
         elif client == "outlook":
-            ip, ua = p["ip"], OUTLOOK_DESKTOP
+            ip, ua = p["mail_ip"], OUTLOOK_DESKTOP
         elif client == "applemail":
-            ip, ua = p["ip"], APPLE_MAIL
+            ip, ua = p["mail_ip"], APPLE_MAIL
         else:
-            ip, ua = p["ip"], self.own_agent(p, t.date())
+            ip, ua = p["mail_ip"], self.own_agent(p, t.date())
         self.event(ctx, t, "recipient", f"open-{client}", kind="open", ip=ip, ua=ua)
 
     def preview(self, ctx):
