@@ -710,10 +710,14 @@ impl Stream {
         let c = &slot.click;
         let mut facts = CampaignFacts::default();
         let by_recipient = self.by_recipient.get(&(slot.campaign, slot.recipient));
+        // Sweeps, bursts and rotating addresses are counted among requests
+        // with the event's own agent: a scanner keeps its agent while it
+        // rotates addresses, and a person's own device, clicking while a
+        // gateway sweeps their message, has another.
         let mut links: HashSet<&str> = HashSet::new();
         let mut addresses: HashSet<IpAddr> = HashSet::new();
         for other in self.within(by_recipient, slot.ms, ms(s.sweep_window)) {
-            if other.click.kind != EventKind::Click {
+            if other.click.kind != EventKind::Click || other.agent != slot.agent {
                 continue;
             }
             if let Some(link) = other.click.link.as_deref() {
@@ -766,7 +770,10 @@ impl Stream {
     fn honeypot_near(&self, slot: &Slot, by_recipient: Option<&VecDeque<u64>>) -> bool {
         let window = ms(self.settings.honeypot_window);
         let hit = |o: &Slot| o.click.honeypot && o.click.kind == EventKind::Click;
-        if self.within(by_recipient, slot.ms, window).any(hit) {
+        // For the same recipient, only a hit with the event's own agent
+        // counts: the person's device may click while a scanner sweeps.
+        let own_agent = |o: &Slot| o.agent == slot.agent && hit(o);
+        if self.within(by_recipient, slot.ms, window).any(own_agent) {
             return true;
         }
         let by_address = slot
