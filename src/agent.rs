@@ -464,11 +464,17 @@ pub(crate) fn clip(text: &str, max: usize) -> &str {
 ///
 /// Two generations of at most [`AGENT_CACHE_CAPACITY`] agents each; see
 /// that constant for the eviction.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct AgentCache {
     current: HashMap<Box<str>, AgentInfo>,
     old: HashMap<Box<str>, AgentInfo>,
     capacity: usize,
+}
+
+impl Default for AgentCache {
+    fn default() -> AgentCache {
+        AgentCache::new()
+    }
 }
 
 impl AgentCache {
@@ -507,5 +513,27 @@ impl AgentCache {
                 entry.insert(info)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::{AGENT_CACHE_CAPACITY, AgentCache, AgentInfo};
+
+    #[test]
+    fn default_cache_has_the_documented_capacity_and_evicts_by_generation() {
+        let mut cache = AgentCache::default();
+        let made = std::cell::Cell::new(0);
+        let make = || {
+            made.set(made.get() + 1);
+            AgentInfo::default()
+        };
+        cache.get_or_insert_with("a", make);
+        cache.get_or_insert_with("a", make);
+        assert_eq!(made.get(), 1, "a hit does not analyse again");
+        for i in 0..AGENT_CACHE_CAPACITY * 3 {
+            cache.get_or_insert_with(&i.to_string(), AgentInfo::default);
+        }
+        assert!(cache.len() <= 2 * AGENT_CACHE_CAPACITY);
     }
 }

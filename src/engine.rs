@@ -223,6 +223,8 @@ impl fmt::Debug for Engine {
 pub struct Cache {
     agents: AgentCache,
     lookups: LookupCache,
+    /// The rules that fired for the event being judged, reused.
+    fired: Vec<u32>,
 }
 
 impl Cache {
@@ -288,6 +290,13 @@ impl Engine {
         })
     }
 
+    /// The class of a user agent as the engine sees it (`browser` for an
+    /// ordinary browser, else what the catalogue says or `empty`), through
+    /// the cache.
+    pub fn classify_agent(&self, agent: &str, cache: &mut Cache) -> crate::agent::AgentClass {
+        self.agents.analyze(agent, &mut cache.agents).class()
+    }
+
     /// Judges one event on its own evidence.
     pub fn assess(&self, click: &Click, cache: &mut Cache) -> Assessment {
         self.assess_with(click, None, cache)
@@ -300,22 +309,92 @@ impl Engine {
         campaign: Option<&CampaignFacts>,
         cache: &mut Cache,
     ) -> Assessment {
+        let mut fired = std::mem::take(&mut cache.fired);
         let evidence = self.evidence(click, campaign, cache);
-        let fired: Vec<&Rule> = self
-            .rules
-            .iter()
-            .filter(|r| r.cond.eval(&evidence))
-            .collect();
-        let score = combine(fired.iter().map(|r| r.weight));
-        let verdict = self.verdict(score);
-        let source = attribute(verdict, &fired);
-        let reasons = explain(&fired, &evidence);
+        let summary = self.fire(&evidence, &mut fired);
+        let reasons = self.explain(&fired, &evidence);
+        cache.fired = fired;
+        let Summary {
+            score,
+            verdict,
+            source,
+        } = summary;
         Assessment {
             score,
             verdict,
             source,
             reasons,
         }
+    }
+
+    /// Judges one event on its own evidence without writing out the
+    /// reasons: the score, verdict and source of [`Engine::assess`], for
+    /// callers that only filter.
+    pub fn score(&self, click: &Click, cache: &mut Cache) -> Summary {
+        let mut fired = std::mem::take(&mut cache.fired);
+        let evidence = self.evidence(click, None, cache);
+        let summary = self.fire(&evidence, &mut fired);
+        cache.fired = fired;
+        summary
+    }
+
+    /// Evaluates every rule, leaving the indexes of those that fired in
+    /// `fired`, and combines their weights as [`combine`] does.
+    fn fire(&self, evidence: &Evidence<'_>, fired: &mut Vec<u32>) -> Summary {
+        fired.clear();
+        let mut machine_absent = 1.0f64;
+        let mut human_keep = 1.0f64;
+        let mut strongest: Option<&Rule> = None;
+        for (index, rule) in self.rules.iter().enumerate() {
+            if !rule.cond.eval(evidence) {
+                continue;
+            }
+            fired.push(index as u32);
+            let p = f64::from(rule.weight.unsigned_abs().min(100)) / 100.0;
+            if rule.weight < 0 {
+                human_keep *= 1.0 - p;
+                continue;
+            }
+            machine_absent *= 1.0 - p;
+            let stronger = strongest.is_none_or(|b| rule.weight > b.weight);
+            if rule.source != Source::Unknown && stronger {
+                strongest = Some(rule);
+            }
+        }
+        let score = ((1.0 - machine_absent) * human_keep * 100.0).round() as u8;
+        let verdict = self.verdict(score);
+        let source = match (verdict, strongest) {
+            (Verdict::Human, _) => Source::Recipient,
+            (_, Some(rule)) => rule.source,
+            (_, None) => Source::Unknown,
+        };
+        Summary {
+            score,
+            verdict,
+            source,
+        }
+    }
+
+    /// The reasons for the rules that fired, strongest first.
+    fn explain(&self, fired: &[u32], evidence: &Evidence<'_>) -> Vec<Reason> {
+        let mut reasons: Vec<Reason> = fired
+            .iter()
+            .filter_map(|&i| self.rules.get(i as usize))
+            .map(|rule| {
+                let mut detail = String::with_capacity(64);
+                for (name, field) in &rule.fields {
+                    evidence.describe(name, field, &mut detail);
+                }
+                Reason {
+                    rule: rule.id.clone(),
+                    weight: rule.weight,
+                    detail,
+                }
+            })
+            .collect();
+        // The sort is stable, so equal weights keep rule order.
+        reasons.sort_by_key(|r| std::cmp::Reverse(r.weight.abs()));
+        reasons
     }
 
     fn evidence<'a>(
@@ -343,6 +422,11 @@ impl Engine {
             standing: self.agents.standing(agent, day),
             agent: Some(agent),
             campaign,
+            delay: click.delay_secs(),
+            url_mutated: click
+                .url
+                .as_deref()
+                .is_some_and(crate::evidence::url_mutated),
         }
     }
 
@@ -359,6 +443,17 @@ impl Engine {
             Verdict::Uncertain
         }
     }
+}
+
+/// The score, verdict and source of an event, without the reasons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// See [`Assessment::score`].
+    pub score: u8,
+    /// See [`Assessment::verdict`].
+    pub verdict: Verdict,
+    /// See [`Assessment::source`].
+    pub source: Source,
 }
 
 /// Combines the weights of the rules that fired into a score.
@@ -380,44 +475,6 @@ pub fn combine(weights: impl IntoIterator<Item = i32>) -> u8 {
         }
     }
     ((1.0 - machine_absent) * human_keep * 100.0).round() as u8
-}
-
-/// The source of the strongest machine evidence, or the recipient when the
-/// verdict is human.
-fn attribute(verdict: Verdict, fired: &[&Rule]) -> Source {
-    if verdict == Verdict::Human {
-        return Source::Recipient;
-    }
-    let mut best: Option<&Rule> = None;
-    for rule in fired
-        .iter()
-        .filter(|r| r.weight > 0 && r.source != Source::Unknown)
-    {
-        if best.is_none_or(|b| rule.weight > b.weight) {
-            best = Some(rule);
-        }
-    }
-    best.map_or(Source::Unknown, |r| r.source)
-}
-
-fn explain(fired: &[&Rule], evidence: &Evidence<'_>) -> Vec<Reason> {
-    let mut reasons: Vec<Reason> = fired
-        .iter()
-        .map(|rule| {
-            let mut detail = String::new();
-            for (name, field) in &rule.fields {
-                evidence.describe(name, field, &mut detail);
-            }
-            Reason {
-                rule: rule.id.clone(),
-                weight: rule.weight,
-                detail,
-            }
-        })
-        .collect();
-    // Strongest first; the sort is stable, so equal weights keep rule order.
-    reasons.sort_by_key(|r| std::cmp::Reverse(r.weight.abs()));
-    reasons
 }
 
 #[cfg(test)]

@@ -243,6 +243,9 @@ pub(crate) struct Evidence<'a> {
     pub pattern: Option<&'a AgentPattern>,
     pub standing: Option<Standing>,
     pub campaign: Option<&'a CampaignFacts>,
+    /// Worked out once: several rules read them.
+    pub delay: Option<f64>,
+    pub url_mutated: bool,
 }
 
 fn text(v: Option<&str>) -> Value<'_> {
@@ -268,13 +271,13 @@ impl<'a> Evidence<'a> {
             Field::Honeypot => Value::Bool(c.honeypot),
             Field::Method => Value::Text(&c.method),
             Field::Url => text(c.url.as_deref()),
-            Field::UrlMutated => Value::Bool(c.url.as_deref().is_some_and(url_mutated)),
+            Field::UrlMutated => Value::Bool(self.url_mutated),
             Field::Referer => text(c.header("referer")),
             Field::Header(name) => text(c.header(name)),
             Field::Ip => c.ip.map_or(Value::Missing, Value::Address),
             Field::ReverseDns => text(c.reverse_dns.as_deref()),
             Field::DelayAnchor => text(c.anchor().map(|(_, a)| a.as_str())),
-            Field::Delay => number(c.delay_secs()),
+            Field::Delay => number(self.delay),
             Field::Campaign_(f) => self.campaign_value(*f),
             _ => self.enrichment_value(field),
         }
@@ -357,11 +360,10 @@ impl<'a> Evidence<'a> {
             }
             _ => {}
         }
-        let _ = write!(out, "{name}=");
+        out.push_str(name);
+        out.push('=');
         match self.value(field) {
-            Value::Text(t) => {
-                let _ = write!(out, "{:?}", clip(t, 160));
-            }
+            Value::Text(t) => quote(clip(t, 160), out),
             Value::Number(n) => {
                 let _ = write!(out, "{n}");
             }
@@ -376,9 +378,29 @@ impl<'a> Evidence<'a> {
     }
 }
 
+/// Writes text in double quotes, with quotes, backslashes and control
+/// characters escaped so that evidence from a request cannot break the
+/// line it is shown on.
+fn quote(text: &str, out: &mut String) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// True when a URL carries a quote appended to a value, raw or
 /// percent-encoded, as some scanners add when they probe a link.
-fn url_mutated(url: &str) -> bool {
+pub(crate) fn url_mutated(url: &str) -> bool {
     let trimmed = url.trim_end_matches('/');
     let lower_tail = |s: &str| {
         let b = s.as_bytes();

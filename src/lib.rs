@@ -16,7 +16,7 @@ pub mod verdict;
 
 pub use campaign::{CampaignFacts, CampaignSettings};
 pub use click::{Click, ClickFields, EventKind, RecordError};
-pub use engine::{BuildError, Cache, Engine, EngineBuilder, RuleInfo};
+pub use engine::{BuildError, Cache, Engine, EngineBuilder, RuleInfo, Summary};
 pub use mmdb::{DatabaseError, DatabaseErrorKind, DatabaseKind, Databases, LookupCache, NetFacts};
 pub use rules::{Diagnostic, Thresholds};
 pub use verdict::{Assessment, Reason, Source, Verdict};
