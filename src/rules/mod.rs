@@ -1,8 +1,69 @@
 //! Rule files: the TOML model, the build step that validates everything
 //! and compiles conditions into matchers, and the diagnostics it reports.
+//!
+//! # The format
+//!
+//! ```toml
+//! [thresholds]          # optional: verdicts from the score
+//! machine = 70          # score >= machine: machine
+//! human = 30            # score <= human: the recipient; between: uncertain
+//!
+//! [constants]           # optional: values conditions use as @name
+//! instant_window = 10
+//!
+//! [campaign]            # optional: windows of the campaign heuristics
+//! sweep_window = 30
+//!
+//! [[rule]]
+//! id = "timing.instant"                     # letters, digits, . _ -
+//! description = "Requested within seconds of delivery"
+//! when = 'delay >= 0 and delay < @instant_window'
+//! weight = 50                               # -100..=100, not 0
+//! source = "mail_gateway"                   # who a match points to
+//! ```
+//!
+//! Files are read in order, the built-in `rules/default.toml` first. A rule
+//! whose id is already known overrides only the fields it gives, so
+//! `id = "timing.instant"` with `weight = 20` reweighs the built-in rule
+//! and `enabled = false` turns it off. Later `[thresholds]`, `[constants]`
+//! and `[campaign]` values override earlier ones; `--set NAME=VALUE` on
+//! the command line ([`crate::EngineBuilder::constant`]) overrides them
+//! all.
+//!
+//! # Conditions
+//!
+//! ```text
+//! expr     := and ("or" and)*
+//! and      := unary ("and" unary)*
+//! unary    := "not" unary | "(" expr ")" | test
+//! test     := field [op operand]        a field alone tests a boolean
+//! op       := == != < <= > >= in contains starts_with ends_with matches
+//! operand  := literal | "[" literal ("," literal)* [","] "]"
+//! literal  := "text" | 'text' | number | true | false | @constant
+//! ```
+//!
+//! Fields are listed in [`crate::evidence::FIELDS`] (and by `clicksift
+//! fields`); `header.NAME` reads a request header. Text comparisons ignore
+//! ASCII case; `contains`, `starts_with` and `ends_with` with a list match
+//! any of its items, and `matches` takes regular expressions (size-limited
+//! to [`MAX_REGEX_SIZE`]). Addresses compare with `==`, `!=` and `in`
+//! against addresses and CIDR ranges. A test on a field that has no value
+//! (no reverse DNS name, no ASN database, a single click with no campaign)
+//! is false whatever its operator, so `not` of it is true.
+//!
+//! # Errors
+//!
+//! Building reports every problem at once, each a [`Diagnostic`] with its
+//! file, line and column: TOML syntax, unknown keys, unknown fields and
+//! operators, values of the wrong type, bad CIDR ranges and regular
+//! expressions, weights out of range, unknown sources, duplicate ids,
+//! unknown constants, thresholds out of order.
 
 mod compile;
 pub(crate) mod expr;
+
+pub use compile::MAX_REGEX_SIZE;
+pub use expr::{MAX_CONDITION_LEN, MAX_DEPTH};
 
 use std::collections::BTreeMap;
 use std::fmt;
