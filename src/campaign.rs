@@ -1,9 +1,52 @@
 //! Campaign heuristics: what a whole click log reveals that one click
 //! cannot.
+//!
+//! Many machine clicks look human one at a time; their relation to the
+//! other events of the campaign gives them away: a honeypot hit nearby,
+//! every link of a message requested at once, one address requesting the
+//! links of many recipients within seconds, a request from a new address
+//! after the recipient reported the message. The heuristics turn these
+//! relations into [`CampaignFacts`], which rules test like any other field
+//! (`campaign.*`).
+//!
+//! # Streaming and batch
+//!
+//! [`Stream`] takes events in time order and judges each once every event
+//! up to [`CampaignSettings::horizon`] seconds after it has been seen: no
+//! later event can change its facts. [`assess_log`] sorts a whole log by
+//! time and runs it through the same stream, so the two agree, and the
+//! result does not depend on the order of the input.
+//!
+//! # Bounded state
+//!
+//! The stream keeps the events of the last two horizons, indexes of them
+//! by recipient, address and network, and per recipient the time of their
+//! first report and the addresses and agents they used before it. Window
+//! state expires with time. The rest is capped by
+//! [`CampaignSettings::max_tracked_keys`]: when the keys held exceed it,
+//! the report state of the recipients updated longest ago is dropped, and
+//! when the events within the horizon alone exceed it (a flood), the
+//! oldest waiting event is judged at once with the events seen so far.
+//!
+//! # Limitations
+//!
+//! Facts that look back over hours, the report state and the newest
+//! browser of a campaign, forget what eviction dropped, so under a flood
+//! past the cap a stream can judge differently from a batch run without
+//! the cap.
 
+use std::collections::VecDeque;
+use std::hash::{BuildHasher, Hash};
+use std::net::IpAddr;
+
+use hashbrown::{HashMap, HashSet};
 use serde::Deserialize;
 
+use crate::agent::AgentClass;
+use crate::click::{Click, EventKind};
+use crate::engine::{Cache, Engine};
 use crate::evidence::{CampaignField, Value};
+use crate::verdict::Assessment;
 
 /// Windows and limits of the campaign heuristics, set in a rule file's
 /// `[campaign]` table. Every window is in seconds.
@@ -54,6 +97,21 @@ impl Default for CampaignSettings {
 pub const MAX_WINDOW_SECS: f64 = 86_400.0;
 
 impl CampaignSettings {
+    /// The longest window: how long after an event its facts can still
+    /// change, and so how long a stream holds it.
+    pub fn horizon(&self) -> f64 {
+        [
+            self.honeypot_window,
+            self.sweep_window,
+            self.burst_window,
+            self.fanout_window,
+            self.probe_window,
+            self.double_click_window,
+        ]
+        .into_iter()
+        .fold(0.0, f64::max)
+    }
+
     pub(crate) fn from_table(table: toml::Table) -> Result<CampaignSettings, String> {
         let settings: CampaignSettings = toml::Value::Table(table)
             .try_into()
@@ -102,6 +160,8 @@ pub struct CampaignFacts {
     pub recipients_from_network: u32,
     /// Seconds from the recipient's first report, when one came before.
     pub seconds_after_report: Option<f64>,
+    /// See `campaign.unfamiliar_after_report`.
+    pub unfamiliar_after_report: bool,
     /// See `campaign.probe`.
     pub probe: bool,
     /// See `campaign.follows_probe`.
@@ -129,11 +189,583 @@ impl CampaignFacts {
             C::SecondsAfterReport => self
                 .seconds_after_report
                 .map_or(Value::Missing, Value::Number),
+            C::UnfamiliarAfterReport => Value::Bool(self.unfamiliar_after_report),
             C::ProbeBeforeRequest => Value::Bool(self.probe),
             C::FollowsProbe => Value::Bool(self.follows_probe),
             C::DoubleClick => Value::Bool(self.double_click),
             C::WithSweep => Value::Bool(self.with_sweep),
             C::VersionsBehindCampaign => self.versions_behind.map_or(Value::Missing, count),
         }
+    }
+}
+
+/// Most distinct address-and-agent pairs remembered per recipient for
+/// telling their own later requests from an investigator's.
+pub const MAX_PAIRS_PER_RECIPIENT: usize = 8;
+
+/// An event the stream has judged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Judged {
+    /// The number [`Stream::push`] returned for the event.
+    pub seq: u64,
+    /// The event.
+    pub click: Click,
+    /// The judgement, with the campaign facts taken into account.
+    pub assessment: Assessment,
+}
+
+/// An event came earlier than one already pushed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutOfOrder {
+    /// The newest time pushed so far, in milliseconds since 1970.
+    pub newest_ms: i64,
+    /// The time of the rejected event, in milliseconds since 1970.
+    pub at_ms: i64,
+}
+
+impl std::fmt::Display for OutOfOrder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "event is {:.3} s older than one already seen; a stream needs events in time order",
+            (self.newest_ms - self.at_ms) as f64 / 1000.0
+        )
+    }
+}
+
+impl std::error::Error for OutOfOrder {}
+
+/// Judges a whole log with the campaign heuristics; the judgements come
+/// back in input order, and do not depend on that order.
+pub fn assess_log(engine: &Engine, clicks: &[Click], cache: &mut Cache) -> Vec<Assessment> {
+    let mut order: Vec<usize> = (0..clicks.len()).collect();
+    order.sort_by(|&a, &b| canonical(&clicks[a], &clicks[b]));
+    let mut stream = Stream::new(engine);
+    let mut slots: Vec<Option<Assessment>> = vec![None; clicks.len()];
+    let mut position = Vec::with_capacity(clicks.len());
+    let mut place = |judged: Vec<Judged>, position: &Vec<usize>| {
+        for j in judged {
+            if let Some(slot) = position.get(j.seq as usize).and_then(|&i| slots.get_mut(i)) {
+                *slot = Some(j.assessment);
+            }
+        }
+    };
+    for &i in &order {
+        position.push(i);
+        // Sorted input is never out of order.
+        let _ = stream.push(clicks[i].clone());
+        let ready = stream.ready(engine, cache);
+        place(ready, &position);
+    }
+    let rest = stream.finish(engine, cache);
+    place(rest, &position);
+    // Reports are not judged; every other slot was filled.
+    slots
+        .into_iter()
+        .zip(clicks)
+        .map(|(a, c)| a.unwrap_or_else(|| engine.assess(c, cache)))
+        .collect()
+}
+
+/// A total order on events: time first, then every field, so that equal
+/// times sort the same whatever the input order.
+fn canonical(a: &Click, b: &Click) -> std::cmp::Ordering {
+    (a.at, &a.campaign, &a.recipient, a.kind, &a.ip, &a.user_agent, &a.link, &a.method, &a.url)
+        .cmp(&(b.at, &b.campaign, &b.recipient, b.kind, &b.ip, &b.user_agent, &b.link, &b.method, &b.url))
+        .then_with(|| (&a.id, &a.headers, &a.reverse_dns).cmp(&(&b.id, &b.headers, &b.reverse_dns)))
+}
+
+/// What the stream keeps of an event while it is within the horizon.
+struct Slot {
+    seq: u64,
+    ms: i64,
+    campaign: u32,
+    click: Click,
+    probe: bool,
+    /// A probe by the person's own software (Office, browser prefetch),
+    /// as opposed to a bare HEAD that gateways send too.
+    own_probe: bool,
+    agent: u64,
+    recipient: u64,
+    judged: bool,
+}
+
+/// Per recipient: their first report and the pairs they used before it.
+#[derive(Default)]
+struct RecipientState {
+    report_ms: Option<i64>,
+    pairs: Vec<(IpAddr, u64, i64)>,
+    touched_ms: i64,
+}
+
+type Key<K> = (u32, K);
+
+/// The campaign heuristics over a stream of events in time order.
+///
+/// Push events with [`Stream::push`], collect the judgements that are
+/// ready with [`Stream::ready`], and the rest with [`Stream::finish`].
+pub struct Stream {
+    settings: CampaignSettings,
+    horizon_ms: i64,
+    incoming: VecDeque<(u64, Click)>,
+    next_seq: u64,
+    newest_ms: Option<i64>,
+    slots: VecDeque<Slot>,
+    front_seq: u64,
+    campaigns: HashMap<Box<str>, u32>,
+    by_recipient: HashMap<Key<u64>, VecDeque<u64>>,
+    by_address: HashMap<Key<IpAddr>, VecDeque<u64>>,
+    by_network: HashMap<Key<IpAddr>, VecDeque<u64>>,
+    recipients: HashMap<Key<u64>, RecipientState>,
+    newest_major: HashMap<(u32, Box<str>), u32>,
+    hasher: hashbrown::DefaultHashBuilder,
+}
+
+impl std::fmt::Debug for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stream")
+            .field("waiting", &(self.incoming.len() + self.slots.len()))
+            .field("tracked_keys", &self.tracked_keys())
+            .finish()
+    }
+}
+
+fn ms(seconds: f64) -> i64 {
+    (seconds * 1000.0).round() as i64
+}
+
+impl Stream {
+    /// A stream with the engine's campaign settings.
+    pub fn new(engine: &Engine) -> Stream {
+        let settings = engine.campaign_settings().clone();
+        Stream {
+            horizon_ms: ms(settings.horizon()),
+            settings,
+            incoming: VecDeque::new(),
+            next_seq: 0,
+            newest_ms: None,
+            slots: VecDeque::new(),
+            front_seq: 0,
+            campaigns: HashMap::new(),
+            by_recipient: HashMap::new(),
+            by_address: HashMap::new(),
+            by_network: HashMap::new(),
+            recipients: HashMap::new(),
+            newest_major: HashMap::new(),
+            hasher: hashbrown::DefaultHashBuilder::default(),
+        }
+    }
+
+    /// Takes the next event and returns its sequence number, which its
+    /// [`Judged`] carries.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`OutOfOrder`] for an event older than one pushed before;
+    /// it is not taken.
+    pub fn push(&mut self, click: Click) -> Result<u64, OutOfOrder> {
+        let at_ms = click.at.timestamp_millis();
+        if let Some(newest_ms) = self.newest_ms.filter(|&n| at_ms < n) {
+            return Err(OutOfOrder { newest_ms, at_ms });
+        }
+        self.newest_ms = Some(at_ms);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.incoming.push_back((seq, click));
+        Ok(seq)
+    }
+
+    /// The judgements no later event can change, in time order.
+    pub fn ready(&mut self, engine: &Engine, cache: &mut Cache) -> Vec<Judged> {
+        let mut out = Vec::new();
+        while let Some((seq, click)) = self.incoming.pop_front() {
+            let at_ms = click.at.timestamp_millis();
+            // An event waits until one arrives strictly beyond its horizon:
+            // events exactly at the horizon still fall in its windows.
+            self.judge_until(at_ms - self.horizon_ms - 1, engine, cache, &mut out);
+            self.apply(seq, click, engine, cache);
+            self.enforce_cap(engine, cache, &mut out);
+        }
+        out
+    }
+
+    /// Every remaining judgement: call at the end of the stream.
+    pub fn finish(&mut self, engine: &Engine, cache: &mut Cache) -> Vec<Judged> {
+        let mut out = self.ready(engine, cache);
+        self.judge_until(i64::MAX, engine, cache, &mut out);
+        out
+    }
+
+    /// Keys held now: recipients, addresses and networks in the window,
+    /// recipients' report state, campaigns and browsers. Never more than
+    /// [`CampaignSettings::max_tracked_keys`] plus the keys of one event.
+    pub fn tracked_keys(&self) -> usize {
+        self.by_recipient.len()
+            + self.by_address.len()
+            + self.by_network.len()
+            + self.recipients.len()
+            + self.campaigns.len()
+            + self.newest_major.len()
+    }
+
+    /// Changes the cap on tracked keys of this stream (see
+    /// [`CampaignSettings::max_tracked_keys`]); at least 1.
+    pub fn set_max_tracked_keys(&mut self, cap: usize) {
+        self.settings.max_tracked_keys = cap.max(1);
+    }
+
+    /// Events held, waiting or kept for the windows of others.
+    pub fn held_events(&self) -> usize {
+        self.incoming.len() + self.slots.len()
+    }
+
+    fn hash<T: Hash>(&self, value: T) -> u64 {
+        self.hasher.hash_one(value)
+    }
+
+    fn slot(&self, seq: u64) -> Option<&Slot> {
+        self.slots.get(seq.checked_sub(self.front_seq)? as usize)
+    }
+
+    /// Records an event in the window and the long-lived state.
+    fn apply(&mut self, seq: u64, click: Click, engine: &Engine, cache: &mut Cache) {
+        let at_ms = click.at.timestamp_millis();
+        let campaign = self.campaign_id(&click.campaign);
+        let recipient = self.hash(click.recipient.as_str());
+        let agent_text = click.user_agent.as_deref().unwrap_or("");
+        let agent = self.hash(agent_text);
+        let info = engine.agents().analyze(agent_text, cache.agents_mut());
+        let probe = is_probe(&click, info.class());
+        let own_probe = info.class() == AgentClass::Office || is_prefetch(&click);
+        if info.class() == AgentClass::Browser {
+            if let (Some(family), Some(major)) = (info.family.as_deref(), info.major) {
+                let newest = self.newest_major.entry((campaign, family.into())).or_insert(major);
+                *newest = (*newest).max(major);
+            }
+        }
+        self.remember_recipient(campaign, recipient, &click, agent, at_ms);
+        if click.kind == EventKind::Report {
+            return;
+        }
+        if let Some(ip) = click.ip {
+            self.by_address.entry((campaign, ip)).or_default().push_back(seq);
+            self.by_network.entry((campaign, network_of(ip))).or_default().push_back(seq);
+        }
+        self.by_recipient.entry((campaign, recipient)).or_default().push_back(seq);
+        if self.slots.is_empty() {
+            self.front_seq = seq;
+        }
+        // Sequence numbers of slots are consecutive; reports take a number
+        // but no slot, so pad with the next expected number.
+        let expected = self.front_seq + self.slots.len() as u64;
+        for pad in expected..seq {
+            self.slots.push_back(Slot::placeholder(pad, at_ms));
+        }
+        self.slots.push_back(Slot {
+            seq,
+            ms: at_ms,
+            campaign,
+            click,
+            probe,
+            own_probe,
+            agent,
+            recipient,
+            judged: false,
+        });
+    }
+
+    fn campaign_id(&mut self, name: &str) -> u32 {
+        let next = self.campaigns.len() as u32;
+        *self.campaigns.entry_ref(name).or_insert(next)
+    }
+
+    fn remember_recipient(&mut self, campaign: u32, recipient: u64, click: &Click, agent: u64, at_ms: i64) {
+        let state = self.recipients.entry((campaign, recipient)).or_default();
+        state.touched_ms = at_ms;
+        if click.kind == EventKind::Report {
+            state.report_ms.get_or_insert(at_ms);
+            return;
+        }
+        let Some(ip) = click.ip else { return };
+        let known = state.pairs.iter().any(|&(i, a, _)| i == ip && a == agent);
+        if !known && state.pairs.len() < MAX_PAIRS_PER_RECIPIENT {
+            state.pairs.push((ip, agent, at_ms));
+        }
+    }
+
+    /// Judges every waiting event at or before `until_ms`, then drops the
+    /// events no waiting event can still look back to.
+    fn judge_until(&mut self, until_ms: i64, engine: &Engine, cache: &mut Cache, out: &mut Vec<Judged>) {
+        let mut index = self.slots.iter().position(|s| !s.judged).unwrap_or(self.slots.len());
+        while let Some(slot) = self.slots.get(index) {
+            if slot.ms > until_ms {
+                break;
+            }
+            if !slot.judged {
+                self.judge(index, engine, cache, out);
+            }
+            index += 1;
+        }
+        self.evict(until_ms);
+    }
+
+    fn judge(&mut self, index: usize, engine: &Engine, cache: &mut Cache, out: &mut Vec<Judged>) {
+        let Some(slot) = self.slots.get(index) else { return };
+        if slot.click.kind == EventKind::Report {
+            return;
+        }
+        let facts = self.facts(slot, engine, cache);
+        let assessment = engine.assess_with(&slot.click, Some(&facts), cache);
+        let seq = slot.seq;
+        if let Some(slot) = self.slots.get_mut(index) {
+            slot.judged = true;
+            out.push(Judged { seq, click: slot.click.clone(), assessment });
+        }
+    }
+
+    /// Drops slots older than the horizon before the oldest waiting event,
+    /// with their index entries.
+    fn evict(&mut self, until_ms: i64) {
+        let oldest_waiting = self.slots.iter().find(|s| !s.judged).map_or(until_ms, |s| s.ms);
+        let keep_from = oldest_waiting.min(until_ms).saturating_sub(self.horizon_ms);
+        while let Some(front) = self.slots.front() {
+            if front.ms >= keep_from || !front.judged {
+                break;
+            }
+            if let Some(slot) = self.slots.pop_front() {
+                self.unindex(&slot);
+            }
+            self.front_seq += 1;
+        }
+    }
+
+    fn unindex(&mut self, slot: &Slot) {
+        if slot.click.kind == EventKind::Report {
+            return;
+        }
+        let seq = slot.seq;
+        pop_seq(&mut self.by_recipient, (slot.campaign, slot.recipient), seq);
+        if let Some(ip) = slot.click.ip {
+            pop_seq(&mut self.by_address, (slot.campaign, ip), seq);
+            pop_seq(&mut self.by_network, (slot.campaign, network_of(ip)), seq);
+        }
+    }
+
+    /// Keeps the keys held within the cap: first the report state of the
+    /// recipients updated longest ago, then, for a flood within the
+    /// horizon, the oldest waiting events are judged early.
+    fn enforce_cap(&mut self, engine: &Engine, cache: &mut Cache, out: &mut Vec<Judged>) {
+        let cap = self.settings.max_tracked_keys;
+        if self.tracked_keys() <= cap {
+            return;
+        }
+        if !self.recipients.is_empty() {
+            let mut ages: Vec<(i64, Key<u64>)> =
+                self.recipients.iter().map(|(k, s)| (s.touched_ms, *k)).collect();
+            ages.sort_unstable();
+            let excess = self.tracked_keys().saturating_sub(cap / 2);
+            for (_, key) in ages.into_iter().take(excess) {
+                self.recipients.remove(&key);
+            }
+        }
+        while self.tracked_keys() > cap && !self.slots.is_empty() {
+            let Some(front) = self.slots.front() else { break };
+            let until = front.ms;
+            let before = self.slots.len();
+            self.judge_until(until, engine, cache, out);
+            if self.slots.len() == before {
+                // Everything left is judged but within the horizon of the
+                // newest event; drop the oldest to stay within the cap.
+                if let Some(slot) = self.slots.pop_front() {
+                    self.unindex(&slot);
+                    self.front_seq += 1;
+                }
+            }
+        }
+    }
+}
+
+impl Slot {
+    fn placeholder(seq: u64, ms: i64) -> Slot {
+        Slot {
+            seq,
+            ms,
+            campaign: u32::MAX,
+            click: Click { kind: EventKind::Report, ..Click::default() },
+            probe: false,
+            own_probe: false,
+            agent: 0,
+            recipient: 0,
+            judged: true,
+        }
+    }
+}
+
+fn pop_seq<K: Hash + Eq>(map: &mut HashMap<K, VecDeque<u64>>, key: K, seq: u64) {
+    if let Some(list) = map.get_mut(&key) {
+        while list.front().is_some_and(|&s| s <= seq) {
+            list.pop_front();
+        }
+        if list.is_empty() {
+            map.remove(&key);
+        }
+    }
+}
+
+/// The /24 of an IPv4 address or the /48 of an IPv6 one.
+fn network_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(a) => IpAddr::V4((u32::from(a) & 0xffff_ff00).into()),
+        IpAddr::V6(a) => IpAddr::V6((u128::from(a) & !((1u128 << 80) - 1)).into()),
+    }
+}
+
+/// A request that checks a link rather than opens it for a person.
+fn is_probe(click: &Click, class: AgentClass) -> bool {
+    matches!(click.method.as_str(), "HEAD" | "OPTIONS")
+        || class == AgentClass::Office
+        || is_prefetch(click)
+}
+
+/// The browser marks the request as a prefetch.
+fn is_prefetch(click: &Click) -> bool {
+    ["purpose", "sec-purpose", "x-moz"]
+        .iter()
+        .any(|h| click.header(h).is_some_and(|v| v.to_ascii_lowercase().contains("prefetch")))
+}
+
+impl Stream {
+    /// Works out the facts of one event from the events around it.
+    fn facts(&self, slot: &Slot, engine: &Engine, cache: &mut Cache) -> CampaignFacts {
+        let s = &self.settings;
+        let c = &slot.click;
+        let mut facts = CampaignFacts::default();
+        let by_recipient = self.by_recipient.get(&(slot.campaign, slot.recipient));
+        let mut links: HashSet<&str> = HashSet::new();
+        let mut addresses: HashSet<IpAddr> = HashSet::new();
+        for other in self.within(by_recipient, slot.ms, ms(s.sweep_window)) {
+            if other.click.kind != EventKind::Click {
+                continue;
+            }
+            if let Some(link) = other.click.link.as_deref() {
+                links.insert(link);
+            }
+            if (other.ms - slot.ms).abs() <= ms(s.burst_window) {
+                facts.burst += 1;
+            }
+            addresses.extend(other.click.ip);
+        }
+        facts.links_swept = links.len() as u32;
+        facts.addresses_for_recipient = addresses.len() as u32;
+        facts.honeypot_near = self.honeypot_near(slot, by_recipient);
+        let mut repeats = self.within(by_recipient, slot.ms, ms(s.double_click_window));
+        facts.double_click = repeats.any(|o| {
+            o.seq != slot.seq && o.click.ip == c.ip && o.agent == slot.agent && o.click.link == c.link
+        });
+        if c.kind == EventKind::Open {
+            facts.with_sweep = self.sweep_at(slot);
+        }
+        if let Some(ip) = c.ip {
+            facts.recipients_from_address =
+                self.distinct_recipients(self.by_address.get(&(slot.campaign, ip)), slot);
+            facts.recipients_from_network = self
+                .distinct_recipients(self.by_network.get(&(slot.campaign, network_of(ip))), slot);
+            self.probe_facts(slot, ip, &mut facts);
+        }
+        self.report_facts(slot, &mut facts);
+        facts.versions_behind = self.versions_behind(slot, engine, cache);
+        facts
+    }
+
+    /// The slots of a key's list within `window_ms` of `at_ms`.
+    fn within<'s>(
+        &'s self,
+        list: Option<&'s VecDeque<u64>>,
+        at_ms: i64,
+        window_ms: i64,
+    ) -> impl Iterator<Item = &'s Slot> + 's {
+        list.into_iter()
+            .flat_map(|l| l.iter())
+            .filter_map(|&seq| self.slot(seq))
+            .skip_while(move |o| o.ms < at_ms - window_ms)
+            .take_while(move |o| o.ms <= at_ms + window_ms)
+    }
+
+    fn honeypot_near(&self, slot: &Slot, by_recipient: Option<&VecDeque<u64>>) -> bool {
+        let window = ms(self.settings.honeypot_window);
+        let hit = |o: &Slot| o.click.honeypot && o.click.kind == EventKind::Click;
+        if self.within(by_recipient, slot.ms, window).any(hit) {
+            return true;
+        }
+        let by_address = slot.click.ip.and_then(|ip| self.by_address.get(&(slot.campaign, ip)));
+        self.within(by_address, slot.ms, window).any(hit)
+    }
+
+    /// Whether several links of any message were requested at the moment
+    /// of this open.
+    fn sweep_at(&self, slot: &Slot) -> bool {
+        let window = ms(self.settings.burst_window);
+        let list = self.by_recipient.get(&(slot.campaign, slot.recipient));
+        let mut links: HashSet<&str> = HashSet::new();
+        for o in self.within(list, slot.ms, window) {
+            if o.click.kind == EventKind::Click {
+                links.extend(o.click.link.as_deref());
+            }
+        }
+        links.len() >= 2
+    }
+
+    fn distinct_recipients(&self, list: Option<&VecDeque<u64>>, slot: &Slot) -> u32 {
+        let window = ms(self.settings.fanout_window);
+        let mut seen: HashSet<u64> = HashSet::new();
+        for o in self.within(list, slot.ms, window) {
+            if o.click.kind == EventKind::Click {
+                seen.insert(o.recipient);
+            }
+        }
+        seen.len() as u32
+    }
+
+    fn probe_facts(&self, slot: &Slot, ip: IpAddr, facts: &mut CampaignFacts) {
+        let window = ms(self.settings.probe_window);
+        let list = self.by_address.get(&(slot.campaign, ip));
+        for o in self.within(list, slot.ms, window) {
+            if o.seq == slot.seq || o.click.kind != EventKind::Click {
+                continue;
+            }
+            if slot.probe && !o.probe && o.ms >= slot.ms {
+                facts.probe = true;
+            }
+            if !slot.probe && o.own_probe && o.ms <= slot.ms {
+                facts.follows_probe = true;
+            }
+        }
+    }
+
+    fn report_facts(&self, slot: &Slot, facts: &mut CampaignFacts) {
+        let Some(state) = self.recipients.get(&(slot.campaign, slot.recipient)) else {
+            return;
+        };
+        let Some(report_ms) = state.report_ms.filter(|&r| r <= slot.ms) else {
+            return;
+        };
+        facts.seconds_after_report = Some((slot.ms - report_ms) as f64 / 1000.0);
+        let ip = slot.click.ip;
+        facts.unfamiliar_after_report = !state
+            .pairs
+            .iter()
+            .any(|&(i, a, t)| Some(i) == ip && a == slot.agent && t < report_ms);
+    }
+
+    fn versions_behind(&self, slot: &Slot, engine: &Engine, cache: &mut Cache) -> Option<u32> {
+        let agent = slot.click.user_agent.as_deref().unwrap_or("");
+        let info = engine.agents().analyze(agent, cache.agents_mut());
+        if info.class() != AgentClass::Browser {
+            return None;
+        }
+        let family = info.family.as_deref()?;
+        let major = info.major?;
+        let newest = self.newest_major.get(&(slot.campaign, Box::<str>::from(family)))?;
+        Some(newest.saturating_sub(major))
     }
 }

@@ -230,6 +230,10 @@ impl Cache {
     pub fn new() -> Cache {
         Cache::default()
     }
+
+    pub(crate) fn agents_mut(&mut self) -> &mut AgentCache {
+        &mut self.agents
+    }
 }
 
 /// A rule of the engine, for listing.
@@ -340,6 +344,10 @@ impl Engine {
             agent: Some(agent),
             campaign,
         }
+    }
+
+    pub(crate) fn agents(&self) -> &AgentAnalyzer {
+        &self.agents
     }
 
     fn verdict(&self, score: u8) -> Verdict {

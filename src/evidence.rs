@@ -90,6 +90,7 @@ pub(crate) enum CampaignField {
     RecipientsFromNetwork,
     AfterReport,
     SecondsAfterReport,
+    UnfamiliarAfterReport,
     ProbeBeforeRequest,
     FollowsProbe,
     DoubleClick,
@@ -189,11 +190,15 @@ schema! {
         "the recipient reported the message before this request";
     "campaign.seconds_after_report" => Field::Campaign_(C::SecondsAfterReport), Number,
         "seconds from the recipient's report to this request";
+    "campaign.unfamiliar_after_report" => Field::Campaign_(C::UnfamiliarAfterReport), Bool,
+        "after the recipient's report, from an address and agent the recipient did not use \
+         before it";
     "campaign.probe" => Field::Campaign_(C::ProbeBeforeRequest), Bool,
         "a probe (HEAD, discovery or prefetch agent) followed by a browser request from the \
          same address";
     "campaign.follows_probe" => Field::Campaign_(C::FollowsProbe), Bool,
-        "a browser request that follows a probe from the same address";
+        "a browser request that follows a probe by Office or browser prefetch from the same \
+         address";
     "campaign.double_click" => Field::Campaign_(C::DoubleClick), Bool,
         "a repeat of the same request from the same address and agent within the double-click \
          window";

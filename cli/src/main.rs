@@ -1,6 +1,7 @@
 //! The `clicksift` command-line tool: score and clean phishing-simulation
 //! click logs.
 
+mod asn_db;
 mod output;
 mod score;
 
@@ -55,6 +56,20 @@ enum Command {
     /// Check rule files and report every problem with file, line and column.
     #[command(after_help = EXIT_CODES)]
     Check(EngineArgs),
+    /// Build an ASN database (.mmdb) from the public ip-location-db CSV
+    /// (start,end,asn,org), for use with --mmdb without a MaxMind licence.
+    #[command(name = "asn-db", after_help = EXIT_CODES)]
+    AsnDb(AsnDbArgs),
+}
+
+#[derive(Args)]
+struct AsnDbArgs {
+    /// An input CSV, such as asn-ipv4.csv and asn-ipv6.csv of @ip-location-db/asn.
+    #[arg(long = "from", value_name = "CSV", required = true)]
+    from: Vec<PathBuf>,
+    /// Where to write the database.
+    #[arg(long = "out", value_name = "MMDB")]
+    out: PathBuf,
 }
 
 /// How the engine is built: shared by every command that scores.
@@ -129,6 +144,7 @@ fn main() -> ExitCode {
             output::print_fields();
             ExitCode::from(exit::OK)
         }
+        Command::AsnDb(args) => build_asn_db(&args),
         Command::Check(args) => match args.build() {
             Ok(engine) => {
                 println!("ok: {} rules", engine.rules().count());
@@ -146,5 +162,31 @@ fn list_rules(args: &EngineArgs) -> ExitCode {
             ExitCode::from(exit::OK)
         }
         Err(code) => code,
+    }
+}
+
+fn build_asn_db(args: &AsnDbArgs) -> ExitCode {
+    match asn_db::build_asn_db(&args.from, &args.out) {
+        Ok(summary) => {
+            for problem in &summary.problems {
+                eprintln!("{problem}");
+            }
+            eprintln!(
+                "{}: {} networks from {} rows ({} rejected, {} in address space a database \
+                 cannot hold), {} bytes",
+                args.out.display(),
+                summary.networks,
+                summary.rows,
+                summary.bad_rows,
+                summary.aliased_rows,
+                summary.bytes
+            );
+            let code = if summary.bad_rows > 0 { exit::REJECTED } else { exit::OK };
+            ExitCode::from(code)
+        }
+        Err(e) => {
+            eprintln!("clicksift: {e}");
+            ExitCode::from(exit::USAGE)
+        }
     }
 }

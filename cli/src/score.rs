@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use clicksift::{Cache, Click, EventKind, RecordError};
+use clicksift::campaign::{Stream, assess_log};
+use clicksift::{Assessment, Cache, Click, Engine, EventKind, RecordError};
 
 use crate::{EngineArgs, exit, output};
 
@@ -19,6 +20,13 @@ pub struct ScoreArgs {
     /// Print readable text instead of JSON Lines.
     #[arg(long)]
     explain: bool,
+    /// Stream a log already in time order with bounded memory, instead of
+    /// reading it whole; an event older than the one before it is rejected.
+    #[arg(long, conflicts_with = "per_click")]
+    stream: bool,
+    /// Judge each event on its own evidence only, without the campaign heuristics.
+    #[arg(long)]
+    per_click: bool,
     #[command(flatten)]
     engine: EngineArgs,
 }
@@ -88,41 +96,108 @@ pub fn run(args: &ScoreArgs) -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
-    let name = args.input.display().to_string();
-    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let mut cache = Cache::new();
-    let mut rejected = 0u64;
-    for item in JsonLines::new(input) {
-        let (line, record) = match item {
-            Ok(x) => x,
-            Err(e) => return io_failure(&name, &e),
+    let mut run = Run {
+        name: args.input.display().to_string(),
+        explain: args.explain,
+        out: BufWriter::with_capacity(1 << 16, io::stdout().lock()),
+        rejected: 0,
+        cache: Cache::new(),
+    };
+    let result = if args.stream {
+        run.stream(&engine, input)
+    } else {
+        run.batch(&engine, input, args.per_click)
+    };
+    match result.and_then(|()| run.out.flush().map_err(|e| ("standard output", e))) {
+        Ok(()) => finish(run.rejected),
+        Err((what, e)) => io_failure(what, &e),
+    }
+}
+
+type Failure = (&'static str, io::Error);
+
+/// The state of one `score` run: where judgements go and what was rejected.
+struct Run<W: Write> {
+    name: String,
+    explain: bool,
+    out: W,
+    rejected: u64,
+    cache: Cache,
+}
+
+impl<W: Write> Run<W> {
+    fn reject(&mut self, e: &impl std::fmt::Display, line: u64) {
+        self.rejected += 1;
+        eprintln!("{}:{line}: {e}", self.name);
+    }
+
+    /// The valid records with their lines; the rest reported.
+    fn read(&mut self, input: Box<dyn BufRead>) -> Result<Vec<Click>, Failure> {
+        let mut clicks = Vec::new();
+        for item in JsonLines::new(input) {
+            let (line, record) = item.map_err(|e| ("input", e))?;
+            match record {
+                Ok(mut click) => {
+                    click.id = Some(click.id_or(line));
+                    clicks.push(click);
+                }
+                Err(e) => self.reject(&e.reason(), line),
+            }
+        }
+        Ok(clicks)
+    }
+
+    fn batch(&mut self, engine: &Engine, input: Box<dyn BufRead>, per_click: bool) -> Result<(), Failure> {
+        let clicks = self.read(input)?;
+        let assessments = if per_click {
+            clicks.iter().map(|c| engine.assess(c, &mut self.cache)).collect()
+        } else {
+            assess_log(engine, &clicks, &mut self.cache)
         };
-        let click = match record {
-            Ok(c) => c,
-            Err(e) => {
-                rejected += 1;
-                eprintln!("{name}:{}: {}", e.line(), e.reason());
+        for (click, a) in clicks.iter().zip(&assessments) {
+            self.write(click, a)?;
+        }
+        Ok(())
+    }
+
+    fn stream(&mut self, engine: &Engine, input: Box<dyn BufRead>) -> Result<(), Failure> {
+        let mut stream = Stream::new(engine);
+        for item in JsonLines::new(input) {
+            let (line, record) = item.map_err(|e| ("input", e))?;
+            let mut click = match record {
+                Ok(c) => c,
+                Err(e) => {
+                    self.reject(&e.reason(), line);
+                    continue;
+                }
+            };
+            click.id = Some(click.id_or(line));
+            if let Err(e) = stream.push(click) {
+                self.reject(&e, line);
                 continue;
             }
-        };
+            for judged in stream.ready(engine, &mut self.cache) {
+                self.write(&judged.click, &judged.assessment)?;
+            }
+        }
+        for judged in stream.finish(engine, &mut self.cache) {
+            self.write(&judged.click, &judged.assessment)?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, click: &Click, a: &Assessment) -> Result<(), Failure> {
         if click.kind == EventKind::Report {
-            continue;
+            return Ok(());
         }
-        let assessment = engine.assess(&click, &mut cache);
-        let id = click.id_or(line);
-        let written = if args.explain {
-            output::write_text(&mut out, &id, &assessment)
+        let id = click.id.as_deref().unwrap_or("");
+        let written = if self.explain {
+            output::write_text(&mut self.out, id, a)
         } else {
-            output::write_json(&mut out, &id, &assessment)
+            output::write_json(&mut self.out, id, a)
         };
-        if let Err(e) = written {
-            return io_failure("standard output", &e);
-        }
+        written.map_err(|e| ("standard output", e))
     }
-    if let Err(e) = out.flush() {
-        return io_failure("standard output", &e);
-    }
-    finish(rejected)
 }
 
 fn io_failure(what: &str, e: &io::Error) -> ExitCode {
