@@ -128,6 +128,13 @@ typedef enum clicksift_source {
 } clicksift_source;
 
 /**
+ * A whole click log, judged at once with the campaign heuristics: add
+ * clicks, call `clicksift_batch_assess`, then read one result per click
+ * in the order they were added. Not safe to use from two threads at once.
+ */
+typedef struct clicksift_batch clicksift_batch;
+
+/**
  * Per-thread scratch space that remembers user-agent and address lookups
  * across calls. Use a cache from one thread at a time; it may move
  * between threads between calls, and may be used with any engine.
@@ -150,6 +157,12 @@ typedef struct clicksift_engine clicksift_engine;
 typedef struct clicksift_error clicksift_error;
 
 /**
+ * Judgements a stream returned, in time order. Free with
+ * `clicksift_judged_free`. Not safe to use from two threads at once.
+ */
+typedef struct clicksift_judged clicksift_judged;
+
+/**
  * The engine's judgement of one event: score, verdict, source and the
  * rules that fired. Owned by the caller; free it with
  * `clicksift_result_free`. Views read from it are valid until then. Not
@@ -158,42 +171,11 @@ typedef struct clicksift_error clicksift_error;
 typedef struct clicksift_result clicksift_result;
 
 /**
- * A view of UTF-8 text owned by clicksift: `len` bytes at `ptr`, not
- * NUL-terminated. It stays valid as long as the handle it came from.
- * An absent value is `{NULL, 0}`.
+ * The campaign heuristics over events that arrive in time order. Push
+ * events, then collect the judgements that are ready. Use it with the
+ * engine it was made with; not safe to use from two threads at once.
  */
-typedef struct clicksift_str {
-  /**
-   * First byte, or NULL for an absent value.
-   */
-  const char *ptr;
-  /**
-   * Length in bytes.
-   */
-  size_t len;
-} clicksift_str;
-
-/**
- * One problem in rules or catalogues.
- */
-typedef struct clicksift_diagnostic {
-  /**
-   * The file (or the name given with the rule text) the problem is in.
-   */
-  struct clicksift_str file;
-  /**
-   * 1-based line, or 0 when the problem is with the file as a whole.
-   */
-  size_t line;
-  /**
-   * 1-based column in characters, or 0 with line 0.
-   */
-  size_t column;
-  /**
-   * What is wrong.
-   */
-  struct clicksift_str message;
-} clicksift_diagnostic;
+typedef struct clicksift_stream clicksift_stream;
 
 /**
  * A string passed in by the caller: `len` bytes at `ptr`, UTF-8, not
@@ -298,6 +280,44 @@ typedef struct clicksift_click_fields {
 } clicksift_click_fields;
 
 /**
+ * A view of UTF-8 text owned by clicksift: `len` bytes at `ptr`, not
+ * NUL-terminated. It stays valid as long as the handle it came from.
+ * An absent value is `{NULL, 0}`.
+ */
+typedef struct clicksift_str {
+  /**
+   * First byte, or NULL for an absent value.
+   */
+  const char *ptr;
+  /**
+   * Length in bytes.
+   */
+  size_t len;
+} clicksift_str;
+
+/**
+ * One problem in rules or catalogues.
+ */
+typedef struct clicksift_diagnostic {
+  /**
+   * The file (or the name given with the rule text) the problem is in.
+   */
+  struct clicksift_str file;
+  /**
+   * 1-based line, or 0 when the problem is with the file as a whole.
+   */
+  size_t line;
+  /**
+   * 1-based column in characters, or 0 with line 0.
+   */
+  size_t column;
+  /**
+   * What is wrong.
+   */
+  struct clicksift_str message;
+} clicksift_diagnostic;
+
+/**
  * One rule that fired. The views are valid while the result lives.
  */
 typedef struct clicksift_reason {
@@ -319,6 +339,230 @@ typedef struct clicksift_reason {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Makes an empty batch. Thread safety: may be called from any thread.
+ *
+ * # Safety
+ *
+ * `batch_out` must be NULL or writable.
+ */
+enum clicksift_status clicksift_batch_new(struct clicksift_batch **batch_out);
+
+/**
+ * Frees a batch and every result in it. NULL is ignored. Thread safety:
+ * no other thread may be using it.
+ *
+ * # Safety
+ *
+ * `batch` must be NULL or a batch from this library not yet freed.
+ */
+void clicksift_batch_free(struct clicksift_batch *batch);
+
+/**
+ * Adds a click given as JSON (`len` bytes at `json`); `line` is used in
+ * errors and as the default id. A malformed click gives
+ * `CLICKSIFT_STATUS_INVALID_INPUT` and is not added; the batch stays
+ * usable. Adding a click discards the results of an earlier assessment.
+ *
+ * Thread safety: no other thread may be using the batch meanwhile.
+ *
+ * # Safety
+ *
+ * `batch` must be NULL or live; `json` NULL or `len` readable bytes;
+ * `error_out` NULL or writable.
+ */
+enum clicksift_status clicksift_batch_add_json(struct clicksift_batch *batch,
+                                               const char *json,
+                                               size_t len,
+                                               uint64_t line,
+                                               struct clicksift_error **error_out);
+
+/**
+ * Adds a click given as fields, as `clicksift_batch_add_json` does.
+ *
+ * Thread safety: as for `clicksift_batch_add_json`.
+ *
+ * # Safety
+ *
+ * As for `clicksift_score_fields`, with `batch` NULL or live.
+ */
+enum clicksift_status clicksift_batch_add_fields(struct clicksift_batch *batch,
+                                                 const struct clicksift_click_fields *fields,
+                                                 uint64_t line,
+                                                 struct clicksift_error **error_out);
+
+/**
+ * Judges every click of the batch with the campaign heuristics. The
+ * judgements do not depend on the order the clicks were added in.
+ * Thread safety: the engine may be shared; the batch and the cache must
+ * not be used by another thread meanwhile.
+ *
+ * # Safety
+ *
+ * Handles must be NULL or live.
+ */
+enum clicksift_status clicksift_batch_assess(const struct clicksift_engine *engine,
+                                             struct clicksift_cache *cache,
+                                             struct clicksift_batch *batch);
+
+/**
+ * How many clicks the batch holds.
+ *
+ * Thread safety: reads only; no thread may change the batch meanwhile.
+ *
+ * # Safety
+ *
+ * `batch` must be NULL or live; `count_out` NULL or writable.
+ */
+enum clicksift_status clicksift_batch_count(const struct clicksift_batch *batch, size_t *count_out);
+
+/**
+ * The result of the click added at `index` (from 0), owned by the batch:
+ * read it with the `clicksift_result_` functions, do not free it. It
+ * stays valid until the batch is freed or a click is added. Before
+ * `clicksift_batch_assess` every index gives
+ * `CLICKSIFT_STATUS_INVALID_STATE`.
+ *
+ * Thread safety: as for `clicksift_batch_count`.
+ *
+ * # Safety
+ *
+ * `batch` must be NULL or live; `result_out` NULL or writable.
+ */
+enum clicksift_status clicksift_batch_result(const struct clicksift_batch *batch,
+                                             size_t index,
+                                             const struct clicksift_result **result_out);
+
+/**
+ * Makes a stream with the engine's campaign settings. The stream must be
+ * used with this same engine. Thread safety: may be called from any
+ * thread.
+ *
+ * # Safety
+ *
+ * `engine` must be NULL or live; `stream_out` NULL or writable.
+ */
+enum clicksift_status clicksift_stream_new(const struct clicksift_engine *engine,
+                                           struct clicksift_stream **stream_out);
+
+/**
+ * Frees a stream and the events it still holds. NULL is ignored. Thread
+ * safety: no other thread may be using it.
+ *
+ * # Safety
+ *
+ * `stream` must be NULL or a stream from this library not yet freed.
+ */
+void clicksift_stream_free(struct clicksift_stream *stream);
+
+/**
+ * Pushes the next event, given as JSON, and writes its sequence number
+ * (from 0) to `seq_out`, which may be NULL. Events must come in time
+ * order: an older one gives `CLICKSIFT_STATUS_INVALID_INPUT` naming the
+ * `at` field, as does a malformed record; neither is taken.
+ *
+ * Thread safety: no other thread may be using the stream meanwhile.
+ *
+ * # Safety
+ *
+ * `stream` must be NULL or live; `json` NULL or `len` readable bytes;
+ * `seq_out` and `error_out` NULL or writable.
+ */
+enum clicksift_status clicksift_stream_push_json(struct clicksift_stream *stream,
+                                                 const char *json,
+                                                 size_t len,
+                                                 uint64_t line,
+                                                 uint64_t *seq_out,
+                                                 struct clicksift_error **error_out);
+
+/**
+ * Pushes the next event, given as fields, as
+ * `clicksift_stream_push_json` does.
+ *
+ * Thread safety: as for `clicksift_stream_push_json`.
+ *
+ * # Safety
+ *
+ * As for `clicksift_score_fields`, with `stream` NULL or live and
+ * `seq_out` NULL or writable.
+ */
+enum clicksift_status clicksift_stream_push_fields(struct clicksift_stream *stream,
+                                                   const struct clicksift_click_fields *fields,
+                                                   uint64_t line,
+                                                   uint64_t *seq_out,
+                                                   struct clicksift_error **error_out);
+
+/**
+ * Collects the judgements no later event can change into a new list
+ * (possibly empty). Reports are not judged. Thread safety: the engine
+ * may be shared; the stream and the cache must not be used by another
+ * thread meanwhile.
+ *
+ * Using an engine other than the stream's gives
+ * `CLICKSIFT_STATUS_INVALID_STATE`.
+ *
+ * # Safety
+ *
+ * Handles must be NULL or live; `judged_out` NULL or writable.
+ */
+enum clicksift_status clicksift_stream_ready(struct clicksift_stream *stream,
+                                             const struct clicksift_engine *engine,
+                                             struct clicksift_cache *cache,
+                                             struct clicksift_judged **judged_out);
+
+/**
+ * Collects every remaining judgement, at the end of the stream, as
+ * `clicksift_stream_ready` does.
+ *
+ * # Safety
+ *
+ * As for `clicksift_stream_ready`.
+ */
+enum clicksift_status clicksift_stream_finish(struct clicksift_stream *stream,
+                                              const struct clicksift_engine *engine,
+                                              struct clicksift_cache *cache,
+                                              struct clicksift_judged **judged_out);
+
+/**
+ * Frees a list of judgements. NULL is ignored. Thread safety: no other
+ * thread may be using it.
+ *
+ * # Safety
+ *
+ * `judged` must be NULL or a list from this library not yet freed.
+ */
+void clicksift_judged_free(struct clicksift_judged *judged);
+
+/**
+ * How many judgements the list holds.
+ *
+ * Thread safety: reads only; no thread may free the list meanwhile.
+ *
+ * # Safety
+ *
+ * `judged` must be NULL or live; `count_out` NULL or writable.
+ */
+enum clicksift_status clicksift_judged_count(const struct clicksift_judged *judged,
+                                             size_t *count_out);
+
+/**
+ * The judgement at `index`: the event's sequence number from the push,
+ * its `id` (`{NULL, 0}` when it had none), and its result, owned by the
+ * list (read it, do not free it). Valid while the list lives. Any output
+ * may be NULL to skip it.
+ *
+ * Thread safety: as for `clicksift_judged_count`.
+ *
+ * # Safety
+ *
+ * `judged` must be NULL or live; each output NULL or writable.
+ */
+enum clicksift_status clicksift_judged_at(const struct clicksift_judged *judged,
+                                          size_t index,
+                                          uint64_t *seq_out,
+                                          struct clicksift_str *id_out,
+                                          const struct clicksift_result **result_out);
 
 /**
  * Frees an error. NULL is ignored.

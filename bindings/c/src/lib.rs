@@ -14,12 +14,14 @@
 #![allow(non_camel_case_types)]
 
 mod boundary;
+mod campaign;
 mod error;
 mod handles;
 mod names;
 mod score;
 
 pub use boundary::{clicksift_status, clicksift_str};
+pub use campaign::*;
 pub use error::*;
 pub use handles::*;
 pub use names::*;

@@ -42,7 +42,9 @@ impl PyEngine {
     ) -> PyResult<PyEngine> {
         let mut databases = Databases::new();
         for path in mmdb.unwrap_or_default() {
-            databases.open(&path).map_err(Error::new_err)?;
+            databases
+                .open(&path)
+                .map_err(|e| Error::new_err(e.to_string()))?;
         }
         let built = py.detach(|| {
             let mut builder = Engine::builder()

@@ -207,6 +207,163 @@ static void test_fields(const clicksift_engine *engine) {
     clicksift_cache_free(cache);
 }
 
+/* ---- Campaign heuristics: a batch and a stream ------------------------ */
+
+/* A honeypot hit, then the real link from the same address a second later
+ * (a gateway following every link), and another recipient's own click. */
+static const char *const CAMPAIGN[] = {
+    "{\"id\":\"hp\",\"campaign\":\"c1\",\"recipient\":\"ana@example.com\",\"link\":\"hidden\","
+    "\"honeypot\":true,\"delivered_at\":\"2026-03-02T09:00:00Z\",\"at\":\"2026-03-02T09:12:30Z\","
+    "\"ip\":\"81.2.69.142\",\"user_agent\":\"Mozilla/5.0 (Windows NT 10.0; Win64; x64) "
+    "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/145.0.0.0 Safari/537.36\"}",
+    "{\"id\":\"main\",\"campaign\":\"c1\",\"recipient\":\"ana@example.com\",\"link\":\"main\","
+    "\"delivered_at\":\"2026-03-02T09:00:00Z\",\"at\":\"2026-03-02T09:12:31Z\","
+    "\"ip\":\"81.2.69.142\",\"user_agent\":\"Mozilla/5.0 (Windows NT 10.0; Win64; x64) "
+    "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/145.0.0.0 Safari/537.36\"}",
+    "{\"id\":\"bob\",\"campaign\":\"c1\",\"recipient\":\"bob@example.com\",\"link\":\"main\","
+    "\"delivered_at\":\"2026-03-02T09:00:00Z\",\"at\":\"2026-03-02T10:30:00Z\","
+    "\"ip\":\"81.2.69.160\",\"user_agent\":\"Mozilla/5.0 (Windows NT 10.0; Win64; x64) "
+    "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/145.0.0.0 Safari/537.36\"}",
+};
+
+static int has_reason(const clicksift_result *result, const char *rule) {
+    size_t count = 0;
+    clicksift_result_reason_count(result, &count);
+    for (size_t i = 0; i < count; i++) {
+        clicksift_reason r;
+        if (clicksift_result_reason(result, i, &r) == CLICKSIFT_STATUS_OK && str_is(r.rule, rule))
+            return 1;
+    }
+    return 0;
+}
+
+static void check_campaign_result(const clicksift_result *result, const char *id) {
+    clicksift_verdict v;
+    clicksift_source s;
+    clicksift_result_verdict(result, &v);
+    clicksift_result_source(result, &s);
+    if (strcmp(id, "bob") == 0) {
+        CHECK(v == CLICKSIFT_VERDICT_HUMAN, "bob: verdict %s", clicksift_verdict_name(v));
+    } else {
+        CHECK(v == CLICKSIFT_VERDICT_MACHINE && s == CLICKSIFT_SOURCE_MAIL_GATEWAY,
+              "%s: %s/%s, expected machine/mail_gateway", id, clicksift_verdict_name(v),
+              clicksift_source_name(s));
+    }
+    if (strcmp(id, "main") == 0) {
+        CHECK(has_reason(result, "campaign.honeypot-near"), "main: no campaign.honeypot-near");
+    }
+}
+
+static void test_batch(const clicksift_engine *engine) {
+    clicksift_cache *cache = NULL;
+    clicksift_batch *batch = NULL;
+    clicksift_cache_new(&cache);
+    CHECK(clicksift_batch_new(&batch) == CLICKSIFT_STATUS_OK, "batch_new");
+
+    /* Out of time order on purpose: the batch sorts. */
+    const int order[] = {2, 1, 0};
+    const char *ids[] = {"bob", "main", "hp"};
+    for (int i = 0; i < 3; i++) {
+        const char *json = CAMPAIGN[order[i]];
+        CHECK(clicksift_batch_add_json(batch, json, strlen(json), (uint64_t)i + 1, NULL) ==
+                  CLICKSIFT_STATUS_OK, "batch_add_json %d", i);
+    }
+    clicksift_error *error = NULL;
+    CHECK(clicksift_batch_add_json(batch, "{}", 2, 4, &error) == CLICKSIFT_STATUS_INVALID_INPUT,
+          "a malformed click is refused");
+    clicksift_error_free(error);
+    size_t count = 0;
+    clicksift_batch_count(batch, &count);
+    CHECK(count == 3, "batch holds %zu clicks, expected 3", count);
+
+    const clicksift_result *result = NULL;
+    CHECK(clicksift_batch_result(batch, 0, &result) == CLICKSIFT_STATUS_INVALID_STATE,
+          "results before assessing");
+    CHECK(clicksift_batch_assess(engine, cache, batch) == CLICKSIFT_STATUS_OK, "batch_assess");
+    for (size_t i = 0; i < count; i++) {
+        CHECK(clicksift_batch_result(batch, i, &result) == CLICKSIFT_STATUS_OK, "result %zu", i);
+        check_campaign_result(result, ids[i]);
+    }
+    CHECK(clicksift_batch_result(batch, count, &result) == CLICKSIFT_STATUS_OUT_OF_RANGE,
+          "batch result past the end");
+    CHECK(clicksift_batch_assess(engine, NULL, batch) == CLICKSIFT_STATUS_NULL_ARGUMENT,
+          "batch_assess with a NULL cache");
+
+    /* On its own the main click looks like the recipient's. */
+    clicksift_result *alone = NULL;
+    clicksift_score_json(engine, cache, CAMPAIGN[1], strlen(CAMPAIGN[1]), 1, &alone, NULL);
+    clicksift_verdict v;
+    clicksift_result_verdict(alone, &v);
+    CHECK(v == CLICKSIFT_VERDICT_HUMAN, "main alone: %s", clicksift_verdict_name(v));
+    clicksift_result_free(alone);
+    clicksift_batch_free(batch);
+    clicksift_cache_free(cache);
+}
+
+static int collect(clicksift_judged *judged, const char **seen, int n) {
+    size_t count = 0;
+    clicksift_judged_count(judged, &count);
+    for (size_t i = 0; i < count; i++) {
+        uint64_t seq;
+        clicksift_str id;
+        const clicksift_result *result;
+        CHECK(clicksift_judged_at(judged, i, &seq, &id, &result) == CLICKSIFT_STATUS_OK,
+              "judged_at %zu", i);
+        CHECK(seq < 3 && n < 3, "unexpected sequence number %llu", (unsigned long long)seq);
+        if (seq >= 3 || n >= 3) continue;
+        seen[n++] = seq == 0 ? "hp" : seq == 1 ? "main" : "bob";
+        CHECK(str_is(id, seen[n - 1]), "judgement %llu has the wrong id",
+              (unsigned long long)seq);
+        check_campaign_result(result, seen[n - 1]);
+    }
+    clicksift_judged_free(judged);
+    return n;
+}
+
+static void test_stream(const clicksift_engine *engine) {
+    clicksift_cache *cache = NULL;
+    clicksift_stream *stream = NULL;
+    clicksift_cache_new(&cache);
+    CHECK(clicksift_stream_new(engine, &stream) == CLICKSIFT_STATUS_OK, "stream_new");
+    const char *seen[3];
+    int n = 0;
+    for (int i = 0; i < 3; i++) {
+        uint64_t seq = 99;
+        CHECK(clicksift_stream_push_json(stream, CAMPAIGN[i], strlen(CAMPAIGN[i]),
+                                         (uint64_t)i + 1, &seq, NULL) == CLICKSIFT_STATUS_OK &&
+                  seq == (uint64_t)i, "push %d gave sequence %llu", i, (unsigned long long)seq);
+        clicksift_judged *judged = NULL;
+        CHECK(clicksift_stream_ready(stream, engine, cache, &judged) == CLICKSIFT_STATUS_OK,
+              "stream_ready");
+        n = collect(judged, seen, n);
+    }
+
+    /* An event older than the last one is refused, naming `at`. */
+    clicksift_error *error = NULL;
+    CHECK(clicksift_stream_push_json(stream, CAMPAIGN[0], strlen(CAMPAIGN[0]), 9, NULL, &error) ==
+              CLICKSIFT_STATUS_INVALID_INPUT, "out-of-order push");
+    uint64_t line = 0;
+    clicksift_str field_view = {NULL, 0};
+    clicksift_error_record(error, &line, &field_view);
+    CHECK(line == 9 && str_is(field_view, "at"), "out-of-order error names line 9, field at");
+    clicksift_error_free(error);
+
+    /* Another engine is refused. */
+    clicksift_engine *other = NULL;
+    clicksift_judged *judged = NULL;
+    clicksift_engine_new_default(&other, NULL);
+    CHECK(clicksift_stream_ready(stream, other, cache, &judged) == CLICKSIFT_STATUS_INVALID_STATE,
+          "a stream used with another engine");
+    clicksift_engine_free(other);
+
+    CHECK(clicksift_stream_finish(stream, engine, cache, &judged) == CLICKSIFT_STATUS_OK,
+          "stream_finish");
+    n = collect(judged, seen, n);
+    CHECK(n == 3, "the stream judged %d events, expected 3", n);
+    clicksift_stream_free(stream);
+    clicksift_cache_free(cache);
+}
+
 /* ---- Malformed input: an error status every time, never a crash -------- */
 
 static void expect_record_error(const clicksift_engine *engine, clicksift_cache *cache,
@@ -368,6 +525,9 @@ static void test_accessors_with_null(void) {
     clicksift_cache_free(NULL);
     clicksift_result_free(NULL);
     clicksift_error_free(NULL);
+    clicksift_batch_free(NULL);
+    clicksift_stream_free(NULL);
+    clicksift_judged_free(NULL);
 }
 
 int main(int argc, char **argv) {
@@ -382,6 +542,8 @@ int main(int argc, char **argv) {
 
     int cases = run_cases(engine, argv[1]);
     test_fields(engine);
+    test_batch(engine);
+    test_stream(engine);
     test_malformed_records(engine);
     test_malformed_rules();
     test_accessors_with_null();
