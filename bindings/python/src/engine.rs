@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
+use clicksift::campaign::{Judged, Stream, assess_log};
 use clicksift::mmdb::Databases;
-use clicksift::{BuildError, Cache, Click, Engine};
+use clicksift::{Assessment, BuildError, Cache, Click, Engine};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -98,42 +99,49 @@ impl PyEngine {
         clicks: &Bound<'py, PyAny>,
         on_error: &str,
     ) -> PyResult<Bound<'py, PyList>> {
-        let keep = match on_error {
-            "raise" => false,
-            "keep" => true,
-            other => {
-                let message = format!("on_error must be \"raise\" or \"keep\", not {other:?}");
-                return Err(PyValueError::new_err(message));
-            }
-        };
-        let records = read_all(py, clicks, keep)?;
-        let valid: Vec<&Click> = records.iter().filter_map(|r| r.as_ref().ok()).collect();
-        let mut assessments = py
-            .detach(|| {
-                let mut cache = self.cache();
-                let out: Vec<_> = valid
-                    .iter()
-                    .map(|c| self.engine.assess(c, &mut cache))
-                    .collect();
-                self.give_back(cache);
-                out
-            })
-            .into_iter();
-        let list = PyList::empty(py);
-        for record in records {
-            // Assessments follow the valid records in order.
-            let item = match (record, &mut assessments) {
-                (Err(e), _) => record_error(py, &e).into_value(py).into_any(),
-                (Ok(_), a) => {
-                    let a = a
-                        .next()
-                        .ok_or_else(|| Error::new_err("fewer results than clicks"))?;
-                    Py::new(py, PyResult_::new(a))?.into_any()
-                }
-            };
-            list.append(item)?;
+        let (clicks, errors) = read_all(py, clicks, on_error_keeps(on_error)?)?;
+        let assessments = py.detach(|| {
+            let mut cache = self.cache();
+            let out: Vec<_> = clicks
+                .iter()
+                .map(|c| self.engine.assess(c, &mut cache))
+                .collect();
+            self.give_back(cache);
+            out
+        });
+        in_place(py, errors, assessments)
+    }
+
+    /// Scores a whole click log with the campaign heuristics, which see
+    /// what one click cannot (a honeypot hit nearby, one address fanning
+    /// out to many recipients, ...). Results come back in input order and
+    /// do not depend on it; the GIL is released while scoring. `on_error`
+    /// works as for `score_many`.
+    #[pyo3(signature = (clicks, on_error="raise"))]
+    fn score_log<'py>(
+        &self,
+        py: Python<'py>,
+        clicks: &Bound<'py, PyAny>,
+        on_error: &str,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let (clicks, errors) = read_all(py, clicks, on_error_keeps(on_error)?)?;
+        let assessments = py.detach(|| {
+            let mut cache = self.cache();
+            let out = assess_log(&self.engine, &clicks, &mut cache);
+            self.give_back(cache);
+            out
+        });
+        in_place(py, errors, assessments)
+    }
+
+    /// A stream that judges events arriving in time order with the
+    /// campaign heuristics.
+    fn stream(slf: Py<PyEngine>) -> PyStream {
+        let stream = Stream::new(&slf.get().engine);
+        PyStream {
+            engine: slf,
+            stream,
         }
-        Ok(list)
     }
 
     fn __repr__(&self) -> String {
@@ -147,22 +155,133 @@ impl PyEngine {
     }
 }
 
+/// The valid clicks of a batch, and per record its error or `None` for
+/// the next valid click.
+type Read = (Vec<Click>, Vec<Option<clicksift::RecordError>>);
+
 /// Reads every record of `clicks`; with `keep` false the first malformed
 /// one raises.
-fn read_all(
-    py: Python<'_>,
-    clicks: &Bound<'_, PyAny>,
-    keep: bool,
-) -> PyResult<Vec<Result<Click, clicksift::RecordError>>> {
-    let mut records = Vec::new();
+fn read_all(py: Python<'_>, clicks: &Bound<'_, PyAny>, keep: bool) -> PyResult<Read> {
+    let (mut valid, mut slots) = (Vec::new(), Vec::new());
     for (i, item) in clicks.try_iter()?.enumerate() {
-        let record = click_from_dict(&item?, i as u64 + 1);
-        if let (Err(e), false) = (&record, keep) {
-            return Err(record_error(py, e));
+        match click_from_dict(&item?, i as u64 + 1) {
+            Ok(click) => {
+                valid.push(click);
+                slots.push(None);
+            }
+            Err(e) if keep => slots.push(Some(e)),
+            Err(e) => return Err(record_error(py, &e)),
         }
-        records.push(record);
     }
-    Ok(records)
+    Ok((valid, slots))
+}
+
+/// Whether `on_error` asks to keep record errors in place.
+fn on_error_keeps(on_error: &str) -> PyResult<bool> {
+    match on_error {
+        "raise" => Ok(false),
+        "keep" => Ok(true),
+        other => Err(PyValueError::new_err(format!(
+            "on_error must be \"raise\" or \"keep\", not {other:?}"
+        ))),
+    }
+}
+
+/// One item per record: its result, or its error. The assessments follow
+/// the valid records in order.
+fn in_place<'py>(
+    py: Python<'py>,
+    slots: Vec<Option<clicksift::RecordError>>,
+    assessments: Vec<Assessment>,
+) -> PyResult<Bound<'py, PyList>> {
+    let mut assessments = assessments.into_iter();
+    let list = PyList::empty(py);
+    for slot in slots {
+        let item = match slot {
+            Some(e) => record_error(py, &e).into_value(py).into_any(),
+            None => {
+                let a = assessments
+                    .next()
+                    .ok_or_else(|| Error::new_err("fewer results than clicks"))?;
+                Py::new(py, PyResult_::new(a))?.into_any()
+            }
+        };
+        list.append(item)?;
+    }
+    Ok(list)
+}
+
+/// Judges events that arrive in time order with the campaign heuristics.
+/// Push events, then collect the judgements no later event can change
+/// with `ready()`, and the rest with `finish()` at the end.
+#[pyclass(name = "Stream", module = "clicksift")]
+pub struct PyStream {
+    engine: Py<PyEngine>,
+    stream: Stream,
+}
+
+#[pymethods]
+impl PyStream {
+    /// Takes the next event, a dict, and returns its sequence number.
+    /// Raises `RecordError` for a malformed event or one older than the
+    /// last (naming the `at` field); neither is taken.
+    #[pyo3(signature = (click, line=1))]
+    fn push(&mut self, py: Python<'_>, click: &Bound<'_, PyAny>, line: u64) -> PyResult<u64> {
+        let click = click_from_dict(click, line).map_err(|e| record_error(py, &e))?;
+        self.take(py, click, line)
+    }
+
+    /// Takes the next event given as JSON, as `push` does.
+    #[pyo3(signature = (text, line=1))]
+    fn push_json(&mut self, py: Python<'_>, text: &str, line: u64) -> PyResult<u64> {
+        let click = Click::from_json(text, line).map_err(|e| record_error(py, &e))?;
+        self.take(py, click, line)
+    }
+
+    /// The judgements no later event can change, in time order, as
+    /// `(sequence number, Result)` pairs. Reports are not judged.
+    fn ready(&mut self, py: Python<'_>) -> PyResult<Vec<(u64, PyResult_)>> {
+        self.drain(py, Stream::ready)
+    }
+
+    /// Every remaining judgement: call at the end of the stream.
+    fn finish(&mut self, py: Python<'_>) -> PyResult<Vec<(u64, PyResult_)>> {
+        self.drain(py, Stream::finish)
+    }
+
+    /// Events held, waiting or kept for the windows of later ones.
+    #[getter]
+    fn held_events(&self) -> usize {
+        self.stream.held_events()
+    }
+}
+
+type Step = fn(&mut Stream, &Engine, &mut Cache) -> Vec<Judged>;
+
+impl PyStream {
+    fn take(&mut self, py: Python<'_>, click: Click, line: u64) -> PyResult<u64> {
+        self.stream.push(click).map_err(|e| {
+            record_error(
+                py,
+                &clicksift::RecordError::new(line, Some("at"), e.to_string()),
+            )
+        })
+    }
+
+    fn drain(&mut self, py: Python<'_>, step: Step) -> PyResult<Vec<(u64, PyResult_)>> {
+        let owner = self.engine.get();
+        let stream = &mut self.stream;
+        let judged = py.detach(|| {
+            let mut cache = owner.cache();
+            let out = step(stream, &owner.engine, &mut cache);
+            owner.give_back(cache);
+            out
+        });
+        Ok(judged
+            .into_iter()
+            .map(|j| (j.seq, PyResult_::new(j.assessment)))
+            .collect())
+    }
 }
 
 impl PyEngine {

@@ -44,6 +44,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RuleError", py.get_type::<RuleError>())?;
     m.add("RecordError", py.get_type::<RecordError>())?;
     m.add_class::<engine::PyEngine>()?;
+    m.add_class::<engine::PyStream>()?;
     m.add_class::<result::PyResult_>()?;
     m.add_class::<result::PyReason>()?;
     m.add_class::<result::PyDiagnostic>()?;

@@ -1,6 +1,7 @@
 """The Python API around the cases: results, errors and batches."""
 
 import datetime
+import pathlib
 import threading
 
 import pytest
@@ -169,6 +170,13 @@ def test_missing_rule_file_names_it(tmp_path):
     assert info.value.diagnostics[0].file == str(missing)
 
 
+def test_corrupt_database_is_an_error(tmp_path):
+    path = tmp_path / "corrupt.mmdb"
+    path.write_bytes(b"not a MaxMind database")
+    with pytest.raises(clicksift.Error, match="corrupt.mmdb"):
+        clicksift.Engine(mmdb=[path])
+
+
 def test_unreadable_database_is_an_error(tmp_path):
     with pytest.raises(clicksift.Error, match="not-there.mmdb"):
         clicksift.Engine(mmdb=[tmp_path / "not-there.mmdb"])
@@ -181,3 +189,17 @@ def test_package_is_typed():
     assert (files / "py.typed").is_file()
     assert (files / "__init__.pyi").is_file()
     assert clicksift.__version__
+
+
+MMDB = pathlib.Path(__file__).resolve().parents[3] / "fixtures" / "mmdb"
+
+
+def test_maxmind_databases_are_used():
+    # 149.101.100.0/124 is Cellular in MaxMind's Connection-Type test
+    # database; the engine without it knows nothing of the address.
+    path = MMDB / "GeoIP2-Connection-Type-Test.mmdb"
+    click = base_click(at="2026-03-02T09:00:04Z", ip="149.101.100.1")
+    plain = clicksift.Engine().score(click)
+    enriched = clicksift.Engine(mmdb=[path]).score(click)
+    assert "mmdb.consumer-network" in [r.rule for r in enriched.reasons]
+    assert enriched.score < plain.score

@@ -13,6 +13,7 @@ from ._native import (
     RecordError,
     Result,
     RuleError,
+    Stream,
     __version__,
 )
 
@@ -24,5 +25,6 @@ __all__ = [
     "RecordError",
     "Result",
     "RuleError",
+    "Stream",
     "__version__",
 ]

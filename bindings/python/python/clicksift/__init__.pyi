@@ -105,3 +105,30 @@ class Engine:
     def score_many(
         self, clicks: Iterable[Click], on_error: Literal["keep"]
     ) -> list[Result | RecordError]: ...
+    @overload
+    def score_log(
+        self, clicks: Iterable[Click], on_error: Literal["raise"] = "raise"
+    ) -> list[Result]:
+        """Scores a whole log with the campaign heuristics, in input order."""
+    @overload
+    def score_log(
+        self, clicks: Iterable[Click], on_error: Literal["keep"]
+    ) -> list[Result | RecordError]: ...
+    def stream(self) -> Stream:
+        """A stream judging events in time order with the campaign
+        heuristics."""
+
+class Stream:
+    """Judges events that arrive in time order with the campaign
+    heuristics."""
+
+    def push(self, click: Click, line: int = 1) -> int:
+        """Takes the next event and returns its sequence number. Raises
+        RecordError for a malformed event or one older than the last."""
+    def push_json(self, text: str, line: int = 1) -> int: ...
+    def ready(self) -> list[tuple[int, Result]]:
+        """Judgements no later event can change, in time order."""
+    def finish(self) -> list[tuple[int, Result]]:
+        """Every remaining judgement, at the end of the stream."""
+    @property
+    def held_events(self) -> int: ...
