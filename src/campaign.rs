@@ -270,8 +270,28 @@ pub fn assess_log(engine: &Engine, clicks: &[Click], cache: &mut Cache) -> Vec<A
 /// A total order on events: time first, then every field, so that equal
 /// times sort the same whatever the input order.
 fn canonical(a: &Click, b: &Click) -> std::cmp::Ordering {
-    (a.at, &a.campaign, &a.recipient, a.kind, &a.ip, &a.user_agent, &a.link, &a.method, &a.url)
-        .cmp(&(b.at, &b.campaign, &b.recipient, b.kind, &b.ip, &b.user_agent, &b.link, &b.method, &b.url))
+    (
+        a.at,
+        &a.campaign,
+        &a.recipient,
+        a.kind,
+        &a.ip,
+        &a.user_agent,
+        &a.link,
+        &a.method,
+        &a.url,
+    )
+        .cmp(&(
+            b.at,
+            &b.campaign,
+            &b.recipient,
+            b.kind,
+            &b.ip,
+            &b.user_agent,
+            &b.link,
+            &b.method,
+            &b.url,
+        ))
         .then_with(|| (&a.id, &a.headers, &a.reverse_dns).cmp(&(&b.id, &b.headers, &b.reverse_dns)))
 }
 
@@ -439,7 +459,10 @@ impl Stream {
         let own_probe = info.class() == AgentClass::Office || is_prefetch(&click);
         if info.class() == AgentClass::Browser {
             if let (Some(family), Some(major)) = (info.family.as_deref(), info.major) {
-                let newest = self.newest_major.entry((campaign, family.into())).or_insert(major);
+                let newest = self
+                    .newest_major
+                    .entry((campaign, family.into()))
+                    .or_insert(major);
                 *newest = (*newest).max(major);
             }
         }
@@ -448,10 +471,19 @@ impl Stream {
             return;
         }
         if let Some(ip) = click.ip {
-            self.by_address.entry((campaign, ip)).or_default().push_back(seq);
-            self.by_network.entry((campaign, network_of(ip))).or_default().push_back(seq);
+            self.by_address
+                .entry((campaign, ip))
+                .or_default()
+                .push_back(seq);
+            self.by_network
+                .entry((campaign, network_of(ip)))
+                .or_default()
+                .push_back(seq);
         }
-        self.by_recipient.entry((campaign, recipient)).or_default().push_back(seq);
+        self.by_recipient
+            .entry((campaign, recipient))
+            .or_default()
+            .push_back(seq);
         if self.slots.is_empty() {
             self.front_seq = seq;
         }
@@ -479,7 +511,14 @@ impl Stream {
         *self.campaigns.entry_ref(name).or_insert(next)
     }
 
-    fn remember_recipient(&mut self, campaign: u32, recipient: u64, click: &Click, agent: u64, at_ms: i64) {
+    fn remember_recipient(
+        &mut self,
+        campaign: u32,
+        recipient: u64,
+        click: &Click,
+        agent: u64,
+        at_ms: i64,
+    ) {
         let state = self.recipients.entry((campaign, recipient)).or_default();
         state.touched_ms = at_ms;
         if click.kind == EventKind::Report {
@@ -495,8 +534,18 @@ impl Stream {
 
     /// Judges every waiting event at or before `until_ms`, then drops the
     /// events no waiting event can still look back to.
-    fn judge_until(&mut self, until_ms: i64, engine: &Engine, cache: &mut Cache, out: &mut Vec<Judged>) {
-        let mut index = self.slots.iter().position(|s| !s.judged).unwrap_or(self.slots.len());
+    fn judge_until(
+        &mut self,
+        until_ms: i64,
+        engine: &Engine,
+        cache: &mut Cache,
+        out: &mut Vec<Judged>,
+    ) {
+        let mut index = self
+            .slots
+            .iter()
+            .position(|s| !s.judged)
+            .unwrap_or(self.slots.len());
         while let Some(slot) = self.slots.get(index) {
             if slot.ms > until_ms {
                 break;
@@ -510,7 +559,9 @@ impl Stream {
     }
 
     fn judge(&mut self, index: usize, engine: &Engine, cache: &mut Cache, out: &mut Vec<Judged>) {
-        let Some(slot) = self.slots.get(index) else { return };
+        let Some(slot) = self.slots.get(index) else {
+            return;
+        };
         if slot.click.kind == EventKind::Report {
             return;
         }
@@ -519,14 +570,22 @@ impl Stream {
         let seq = slot.seq;
         if let Some(slot) = self.slots.get_mut(index) {
             slot.judged = true;
-            out.push(Judged { seq, click: slot.click.clone(), assessment });
+            out.push(Judged {
+                seq,
+                click: slot.click.clone(),
+                assessment,
+            });
         }
     }
 
     /// Drops slots older than the horizon before the oldest waiting event,
     /// with their index entries.
     fn evict(&mut self, until_ms: i64) {
-        let oldest_waiting = self.slots.iter().find(|s| !s.judged).map_or(until_ms, |s| s.ms);
+        let oldest_waiting = self
+            .slots
+            .iter()
+            .find(|s| !s.judged)
+            .map_or(until_ms, |s| s.ms);
         let keep_from = oldest_waiting.min(until_ms).saturating_sub(self.horizon_ms);
         while let Some(front) = self.slots.front() {
             if front.ms >= keep_from || !front.judged {
@@ -560,8 +619,11 @@ impl Stream {
             return;
         }
         if !self.recipients.is_empty() {
-            let mut ages: Vec<(i64, Key<u64>)> =
-                self.recipients.iter().map(|(k, s)| (s.touched_ms, *k)).collect();
+            let mut ages: Vec<(i64, Key<u64>)> = self
+                .recipients
+                .iter()
+                .map(|(k, s)| (s.touched_ms, *k))
+                .collect();
             ages.sort_unstable();
             let excess = self.tracked_keys().saturating_sub(cap / 2);
             for (_, key) in ages.into_iter().take(excess) {
@@ -569,7 +631,9 @@ impl Stream {
             }
         }
         while self.tracked_keys() > cap && !self.slots.is_empty() {
-            let Some(front) = self.slots.front() else { break };
+            let Some(front) = self.slots.front() else {
+                break;
+            };
             let until = front.ms;
             let before = self.slots.len();
             self.judge_until(until, engine, cache, out);
@@ -591,7 +655,10 @@ impl Slot {
             seq,
             ms,
             campaign: u32::MAX,
-            click: Click { kind: EventKind::Report, ..Click::default() },
+            click: Click {
+                kind: EventKind::Report,
+                ..Click::default()
+            },
             probe: false,
             own_probe: false,
             agent: 0,
@@ -629,9 +696,11 @@ fn is_probe(click: &Click, class: AgentClass) -> bool {
 
 /// The browser marks the request as a prefetch.
 fn is_prefetch(click: &Click) -> bool {
-    ["purpose", "sec-purpose", "x-moz"]
-        .iter()
-        .any(|h| click.header(h).is_some_and(|v| v.to_ascii_lowercase().contains("prefetch")))
+    ["purpose", "sec-purpose", "x-moz"].iter().any(|h| {
+        click
+            .header(h)
+            .is_some_and(|v| v.to_ascii_lowercase().contains("prefetch"))
+    })
 }
 
 impl Stream {
@@ -641,10 +710,14 @@ impl Stream {
         let c = &slot.click;
         let mut facts = CampaignFacts::default();
         let by_recipient = self.by_recipient.get(&(slot.campaign, slot.recipient));
+        // Sweeps, bursts and rotating addresses are counted among requests
+        // with the event's own agent: a scanner keeps its agent while it
+        // rotates addresses, and a person's own device, clicking while a
+        // gateway sweeps their message, has another.
         let mut links: HashSet<&str> = HashSet::new();
         let mut addresses: HashSet<IpAddr> = HashSet::new();
         for other in self.within(by_recipient, slot.ms, ms(s.sweep_window)) {
-            if other.click.kind != EventKind::Click {
+            if other.click.kind != EventKind::Click || other.agent != slot.agent {
                 continue;
             }
             if let Some(link) = other.click.link.as_deref() {
@@ -660,7 +733,10 @@ impl Stream {
         facts.honeypot_near = self.honeypot_near(slot, by_recipient);
         let mut repeats = self.within(by_recipient, slot.ms, ms(s.double_click_window));
         facts.double_click = repeats.any(|o| {
-            o.seq != slot.seq && o.click.ip == c.ip && o.agent == slot.agent && o.click.link == c.link
+            o.seq != slot.seq
+                && o.click.ip == c.ip
+                && o.agent == slot.agent
+                && o.click.link == c.link
         });
         if c.kind == EventKind::Open {
             facts.with_sweep = self.sweep_at(slot);
@@ -694,10 +770,16 @@ impl Stream {
     fn honeypot_near(&self, slot: &Slot, by_recipient: Option<&VecDeque<u64>>) -> bool {
         let window = ms(self.settings.honeypot_window);
         let hit = |o: &Slot| o.click.honeypot && o.click.kind == EventKind::Click;
-        if self.within(by_recipient, slot.ms, window).any(hit) {
+        // For the same recipient, only a hit with the event's own agent
+        // counts: the person's device may click while a scanner sweeps.
+        let own_agent = |o: &Slot| o.agent == slot.agent && hit(o);
+        if self.within(by_recipient, slot.ms, window).any(own_agent) {
             return true;
         }
-        let by_address = slot.click.ip.and_then(|ip| self.by_address.get(&(slot.campaign, ip)));
+        let by_address = slot
+            .click
+            .ip
+            .and_then(|ip| self.by_address.get(&(slot.campaign, ip)));
         self.within(by_address, slot.ms, window).any(hit)
     }
 
@@ -765,7 +847,9 @@ impl Stream {
         }
         let family = info.family.as_deref()?;
         let major = info.major?;
-        let newest = self.newest_major.get(&(slot.campaign, Box::<str>::from(family)))?;
+        let newest = self
+            .newest_major
+            .get(&(slot.campaign, Box::<str>::from(family)))?;
         Some(newest.saturating_sub(major))
     }
 }

@@ -175,13 +175,15 @@ schema! {
         "seconds from delivery (or sending, when delivery is unknown) to the request";
     "delay.anchor" => Field::DelayAnchor, Text, "delivery or send: what delay counts from";
     "campaign.honeypot_near" => Field::Campaign_(C::HoneypotNear), Bool,
-        "a honeypot link of the message, or from the address, was hit within the honeypot window";
+        "a honeypot link was hit within the honeypot window from the same address, or for the \
+         same recipient with the same agent";
     "campaign.links_swept" => Field::Campaign_(C::LinksSwept), Number,
-        "distinct links of the message requested within the sweep window";
+        "distinct links of the message requested with the event's agent within the sweep window";
     "campaign.burst" => Field::Campaign_(C::Burst), Number,
-        "requests for the recipient within the burst window";
+        "requests for the recipient with the event's agent within the burst window";
     "campaign.addresses_for_recipient" => Field::Campaign_(C::AddressesForRecipient), Number,
-        "distinct addresses requesting the recipient's links within the burst window";
+        "distinct addresses requesting the recipient's links with the event's agent within the \
+         sweep window";
     "campaign.recipients_from_address" => Field::Campaign_(C::RecipientsFromAddress), Number,
         "recipients whose links the address requested within the fan-out window of delivery";
     "campaign.recipients_from_network" => Field::Campaign_(C::RecipientsFromNetwork), Number,

@@ -71,7 +71,12 @@ fn event() -> impl Strategy<Value = Click> {
     (
         0usize..6,
         0u32..400,
-        prop::sample::select(vec!["198.51.100.1", "198.51.100.2", "40.92.1.1", "203.0.113.9"]),
+        prop::sample::select(vec![
+            "198.51.100.1",
+            "198.51.100.2",
+            "40.92.1.1",
+            "203.0.113.9",
+        ]),
         agents,
         prop::sample::select(vec!["main", "unsubscribe", "hidden"]),
         0u8..10,
@@ -79,7 +84,10 @@ fn event() -> impl Strategy<Value = Click> {
         0u8..2,
     )
         .prop_map(|(r, tenths, ip, agent, link, kind, method, campaign)| {
-            let mut c = on_link(click(&format!("r{r}"), f64::from(tenths) * 2.5, ip, agent), link);
+            let mut c = on_link(
+                click(&format!("r{r}"), f64::from(tenths) * 2.5, ip, agent),
+                link,
+            );
             c.honeypot = link == "hidden";
             c.method = method.into();
             c.campaign = format!("c{campaign}");
@@ -172,5 +180,8 @@ fn state_stays_within_its_cap_under_a_flood_of_unique_keys() {
     let (judged, most_keys) = stream_all(&clicks, Some(cap));
     assert_eq!(judged.len(), clicks.len(), "every event is still judged");
     // One event adds at most a handful of keys before the cap is enforced.
-    assert!(most_keys <= cap + 8, "held {most_keys} keys with a cap of {cap}");
+    assert!(
+        most_keys <= cap + 8,
+        "held {most_keys} keys with a cap of {cap}"
+    );
 }

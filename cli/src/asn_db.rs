@@ -511,7 +511,6 @@ mod tests {
         let dir = scratch("missing");
         let missing = dir.join("nope.csv");
         let err = build_asn_db(std::slice::from_ref(&missing), &dir.join("out.mmdb")).unwrap_err();
-        assert_eq!(err.path(), missing);
         assert!(err.to_string().contains("nope.csv"), "{err}");
         assert!(std::error::Error::source(&err).is_some());
         assert!(!dir.join("out.mmdb").exists());

@@ -181,7 +181,11 @@ fn build_asn_db(args: &AsnDbArgs) -> ExitCode {
                 summary.aliased_rows,
                 summary.bytes
             );
-            let code = if summary.bad_rows > 0 { exit::REJECTED } else { exit::OK };
+            let code = if summary.bad_rows > 0 {
+                exit::REJECTED
+            } else {
+                exit::OK
+            };
             ExitCode::from(code)
         }
         Err(e) => {

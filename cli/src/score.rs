@@ -147,10 +147,18 @@ impl<W: Write> Run<W> {
         Ok(clicks)
     }
 
-    fn batch(&mut self, engine: &Engine, input: Box<dyn BufRead>, per_click: bool) -> Result<(), Failure> {
+    fn batch(
+        &mut self,
+        engine: &Engine,
+        input: Box<dyn BufRead>,
+        per_click: bool,
+    ) -> Result<(), Failure> {
         let clicks = self.read(input)?;
         let assessments = if per_click {
-            clicks.iter().map(|c| engine.assess(c, &mut self.cache)).collect()
+            clicks
+                .iter()
+                .map(|c| engine.assess(c, &mut self.cache))
+                .collect()
         } else {
             assess_log(engine, &clicks, &mut self.cache)
         };

@@ -578,7 +578,10 @@ source = "robot"
         let errors = build_one(text).unwrap_err();
         let shown: Vec<String> = errors.iter().map(|d| d.to_string()).collect();
         assert_eq!(errors.len(), 4, "{shown:#?}");
-        assert!(shown[0].starts_with("test.toml:4:23:") && shown[0].contains("nosuch"));
+        assert!(
+            shown[0].starts_with("test.toml:4:24:") && shown[0].contains("nosuch"),
+            "{shown:#?}"
+        );
         assert!(
             shown
                 .iter()
@@ -592,7 +595,7 @@ source = "robot"
         assert!(
             shown
                 .iter()
-                .any(|s| s.starts_with("test.toml:16:10:") && s.contains("robot"))
+                .any(|s| s.starts_with("test.toml:17:10:") && s.contains("robot"))
         );
     }
 
