@@ -38,7 +38,13 @@ fn profile_dir() -> PathBuf {
 pub fn compile_c(source: &Path, name: &str) -> PathBuf {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let profile = profile_dir();
-    let staticlib = profile.join("libclicksift_capi.a");
+    // `cargo build` copies the library up into the profile directory;
+    // `cargo test` alone leaves it in `deps`.
+    let staticlib = ["deps/libclicksift_capi.a", "libclicksift_capi.a"]
+        .iter()
+        .map(|name| profile.join(name))
+        .find(|path| path.exists())
+        .unwrap_or_else(|| profile.join("deps/libclicksift_capi.a"));
     assert!(
         staticlib.exists(),
         "{} is missing; cargo builds it with the crate",
