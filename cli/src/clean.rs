@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::Args;
 use clicksift::campaign::{Stream, assess_log};
 use clicksift::input::{Format, detect};
-use clicksift::{Assessment, Cache, Click, Engine};
+use clicksift::{Assessment, Cache, Click, Engine, EventKind};
 use serde::{Deserialize, Serialize};
 
 use crate::filters::{FilterArgs, Filters};
@@ -519,9 +519,14 @@ impl CleanRun<'_> {
             let mut unit = unit?;
             progress.tick();
             let seq = match std::mem::replace(&mut unit.outcome, Outcome::Pass) {
-                Outcome::Record(click) => match stream.push(*click) {
-                    Ok(seq) => Some(seq),
-                    Err(e) => {
+                Outcome::Record(click) => match (click.kind, stream.push(*click)) {
+                    // The engine judges no report; clean keeps them all.
+                    (EventKind::Report, Ok(seq)) => {
+                        judged.insert(seq, None);
+                        Some(seq)
+                    }
+                    (_, Ok(seq)) => Some(seq),
+                    (_, Err(e)) => {
                         unit.outcome = Outcome::Reject(e.to_string());
                         None
                     }
