@@ -2,8 +2,14 @@
 //! click logs.
 
 mod asn_db;
+mod clean;
+mod clickers;
+mod filters;
+mod input;
 mod output;
+mod report;
 mod score;
+mod units;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +55,17 @@ enum Command {
     /// Score a click log: one JSON object out per click and open, in input order.
     #[command(after_help = EXIT_CODES)]
     Score(score::ScoreArgs),
+    /// Split a click log into kept and removed records, in its own format.
+    #[command(after_help = clean::CLEAN_HELP)]
+    Clean(Box<clean::CleanArgs>),
+    /// Undo a clean: merge kept and removed records back into input order.
+    Merge(clean::MergeArgs),
+    /// List recipients with genuine clicks, per campaign or across campaigns.
+    #[command(after_help = EXIT_CODES)]
+    Clickers(clickers::ClickersArgs),
+    /// Summarise each campaign: click rates, machine clicks, networks, agents, delays.
+    #[command(after_help = EXIT_CODES)]
+    Report(report::ReportArgs),
     /// List the rules in force, with their conditions and weights.
     Rules(EngineArgs),
     /// List the fields rules can test.
@@ -139,6 +156,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Score(args) => score::run(&args),
+        Command::Clean(args) => clean::run(&args),
+        Command::Merge(args) => clean::run_merge(&args),
+        Command::Clickers(args) => clickers::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Rules(args) => list_rules(&args),
         Command::Fields => {
             output::print_fields();

@@ -1,22 +1,21 @@
 //! `clicksift score`: judge every click and open of a log.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::path::PathBuf;
+use std::io::{self, BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::Args;
 use clicksift::campaign::{Stream, assess_log};
-use clicksift::{Assessment, Cache, Click, Engine, EventKind, RecordError};
+use clicksift::input::Records;
+use clicksift::{Assessment, Cache, Click, Engine, EventKind};
 
+use crate::input::{InputArgs, Progress, report_skipped};
 use crate::{EngineArgs, exit, output};
 
 /// Arguments of `clicksift score`.
 #[derive(Args)]
 pub struct ScoreArgs {
-    /// The click log, one JSON object per line; `-` for standard input.
-    #[arg(value_name = "FILE")]
-    input: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
     /// Print readable text instead of JSON Lines.
     #[arg(long)]
     explain: bool,
@@ -31,83 +30,31 @@ pub struct ScoreArgs {
     engine: EngineArgs,
 }
 
-/// Opens a file, or standard input for `-`.
-pub fn open_input(path: &PathBuf) -> io::Result<Box<dyn BufRead>> {
-    if path.as_os_str() == "-" {
-        return Ok(Box::new(BufReader::with_capacity(1 << 16, io::stdin())));
-    }
-    let file = File::open(path)?;
-    Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
-}
-
-/// Reads JSON Lines records one at a time, with their line numbers; a line
-/// that is not UTF-8 is a record error like any other.
-pub struct JsonLines<R> {
-    reader: R,
-    line: u64,
-    buf: Vec<u8>,
-}
-
-impl<R: BufRead> JsonLines<R> {
-    pub fn new(reader: R) -> JsonLines<R> {
-        JsonLines {
-            reader,
-            line: 0,
-            buf: Vec::with_capacity(1024),
-        }
-    }
-}
-
-impl<R: BufRead> Iterator for JsonLines<R> {
-    type Item = io::Result<(u64, Result<Click, RecordError>)>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            self.buf.clear();
-            match self.reader.read_until(b'\n', &mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(e) => return Some(Err(e)),
-            }
-            self.line += 1;
-            let text = match std::str::from_utf8(&self.buf) {
-                Ok(t) => t.trim(),
-                Err(e) => {
-                    let err = RecordError::new(self.line, None, format!("not UTF-8: {e}"));
-                    return Some(Ok((self.line, Err(err))));
-                }
-            };
-            if !text.is_empty() {
-                return Some(Ok((self.line, Click::from_json(text, self.line))));
-            }
-        }
-    }
-}
-
 pub fn run(args: &ScoreArgs) -> ExitCode {
     let engine = match args.engine.build() {
         Ok(e) => e,
         Err(code) => return code,
     };
-    let input = match open_input(&args.input) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("clicksift: {}: {e}", args.input.display());
+    let mut input = match args.input.records() {
+        Ok((_, records)) => records,
+        Err(message) => {
+            eprintln!("clicksift: {message}");
             return ExitCode::from(exit::USAGE);
         }
     };
     let mut run = Run {
-        name: args.input.display().to_string(),
+        name: args.input.name(),
         explain: args.explain,
         out: BufWriter::with_capacity(1 << 16, io::stdout().lock()),
         rejected: 0,
         cache: Cache::new(),
     };
     let result = if args.stream {
-        run.stream(&engine, input)
+        run.stream(&engine, &mut input)
     } else {
-        run.batch(&engine, input, args.per_click)
+        run.batch(&engine, &mut input, args.per_click)
     };
+    report_skipped(&run.name, input.skipped());
     match result.and_then(|()| run.out.flush().map_err(|e| ("standard output", e))) {
         Ok(()) => finish(run.rejected),
         Err((what, e)) => io_failure(what, &e),
@@ -132,28 +79,30 @@ impl<W: Write> Run<W> {
     }
 
     /// The valid records with their lines; the rest reported.
-    fn read(&mut self, input: Box<dyn BufRead>) -> Result<Vec<Click>, Failure> {
+    fn read(&mut self, input: &mut Records<Box<dyn BufRead>>) -> Vec<Click> {
         let mut clicks = Vec::new();
-        for item in JsonLines::new(input) {
-            let (line, record) = item.map_err(|e| ("input", e))?;
-            match record {
-                Ok(mut click) => {
-                    click.id = Some(click.id_or(line));
-                    clicks.push(click);
+        let mut progress = Progress::new();
+        for item in input {
+            progress.tick();
+            match item {
+                Ok(mut record) => {
+                    record.click.id = Some(record.click.id_or(record.line));
+                    clicks.push(record.click);
                 }
-                Err(e) => self.reject(&e.reason(), line),
+                Err(e) => self.reject(&e.reason(), e.line()),
             }
         }
-        Ok(clicks)
+        progress.done();
+        clicks
     }
 
     fn batch(
         &mut self,
         engine: &Engine,
-        input: Box<dyn BufRead>,
+        input: &mut Records<Box<dyn BufRead>>,
         per_click: bool,
     ) -> Result<(), Failure> {
-        let clicks = self.read(input)?;
+        let clicks = self.read(input);
         let assessments = if per_click {
             clicks
                 .iter()
@@ -168,14 +117,17 @@ impl<W: Write> Run<W> {
         Ok(())
     }
 
-    fn stream(&mut self, engine: &Engine, input: Box<dyn BufRead>) -> Result<(), Failure> {
+    fn stream(
+        &mut self,
+        engine: &Engine,
+        input: &mut Records<Box<dyn BufRead>>,
+    ) -> Result<(), Failure> {
         let mut stream = Stream::new(engine);
-        for item in JsonLines::new(input) {
-            let (line, record) = item.map_err(|e| ("input", e))?;
-            let mut click = match record {
-                Ok(c) => c,
+        for item in input {
+            let (line, mut click) = match item {
+                Ok(record) => (record.line, record.click),
                 Err(e) => {
-                    self.reject(&e.reason(), line);
+                    self.reject(&e.reason(), e.line());
                     continue;
                 }
             };
