@@ -332,6 +332,8 @@ pub struct Stream {
     newest_ms: Option<i64>,
     slots: VecDeque<Slot>,
     front_seq: u64,
+    /// The sequence number of the first slot not yet judged.
+    waiting_from: u64,
     campaigns: HashMap<Box<str>, u32>,
     by_recipient: HashMap<Key<u64>, VecDeque<u64>>,
     by_address: HashMap<Key<IpAddr>, VecDeque<u64>>,
@@ -366,6 +368,7 @@ impl Stream {
             newest_ms: None,
             slots: VecDeque::new(),
             front_seq: 0,
+            waiting_from: 0,
             campaigns: HashMap::new(),
             by_recipient: HashMap::new(),
             by_address: HashMap::new(),
@@ -541,11 +544,7 @@ impl Stream {
         cache: &mut Cache,
         out: &mut Vec<Judged>,
     ) {
-        let mut index = self
-            .slots
-            .iter()
-            .position(|s| !s.judged)
-            .unwrap_or(self.slots.len());
+        let mut index = self.first_waiting();
         while let Some(slot) = self.slots.get(index) {
             if slot.ms > until_ms {
                 break;
@@ -555,6 +554,7 @@ impl Stream {
             }
             index += 1;
         }
+        self.waiting_from = self.front_seq + index as u64;
         self.evict(until_ms);
     }
 
@@ -583,8 +583,7 @@ impl Stream {
     fn evict(&mut self, until_ms: i64) {
         let oldest_waiting = self
             .slots
-            .iter()
-            .find(|s| !s.judged)
+            .get(self.first_waiting())
             .map_or(until_ms, |s| s.ms);
         let keep_from = oldest_waiting.min(until_ms).saturating_sub(self.horizon_ms);
         while let Some(front) = self.slots.front() {
@@ -596,6 +595,12 @@ impl Stream {
             }
             self.front_seq += 1;
         }
+    }
+
+    /// Where the first slot not yet judged is: slots are judged in order,
+    /// so every slot before it is judged.
+    fn first_waiting(&self) -> usize {
+        self.waiting_from.saturating_sub(self.front_seq) as usize
     }
 
     fn unindex(&mut self, slot: &Slot) {
