@@ -122,20 +122,7 @@ pub const AGENT_COLUMNS: [&str; 5] = ["pattern", "match", "class", "name", "orig
 /// Returns every bad row, each as `line N: reason`, including regular
 /// expressions that do not compile.
 pub fn parse_agent_catalog(text: &str) -> Result<Vec<AgentPattern>, Vec<String>> {
-    let rows = csvline::rows(text, &AGENT_COLUMNS).map_err(|e| vec![e])?;
-    let mut patterns = Vec::new();
-    let mut errors = Vec::new();
-    for (n, line) in rows {
-        match parse_agent_row(line) {
-            Ok(p) => patterns.push(p),
-            Err(e) => errors.push(format!("line {n}: {e}")),
-        }
-    }
-    if errors.is_empty() {
-        Ok(patterns)
-    } else {
-        Err(errors)
-    }
+    csvline::parse_rows(text, &AGENT_COLUMNS, parse_agent_row)
 }
 
 fn parse_agent_row(line: &str) -> Result<AgentPattern, String> {

@@ -65,6 +65,29 @@ pub(crate) fn rows<'a>(
     Ok(lines)
 }
 
+/// Parses every data row of a catalogue file with `parse`, collecting
+/// every bad row as `line N: reason` rather than stopping at the first.
+pub(crate) fn parse_rows<T>(
+    text: &str,
+    columns: &[&str],
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<T>, Vec<String>> {
+    let rows = rows(text, columns).map_err(|e| vec![e])?;
+    let mut parsed = Vec::new();
+    let mut errors = Vec::new();
+    for (n, line) in rows {
+        match parse(line) {
+            Ok(value) => parsed.push(value),
+            Err(e) => errors.push(format!("line {n}: {e}")),
+        }
+    }
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::split;

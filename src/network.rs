@@ -92,20 +92,7 @@ pub const NETWORK_COLUMNS: [&str; 5] = ["cidr", "grade", "kind", "operator", "or
 ///
 /// Returns every bad row, each as `line N: reason`.
 pub fn parse_catalog(text: &str) -> Result<Vec<NetworkEntry>, Vec<String>> {
-    let rows = csvline::rows(text, &NETWORK_COLUMNS).map_err(|e| vec![e])?;
-    let mut entries = Vec::new();
-    let mut errors = Vec::new();
-    for (n, line) in rows {
-        match parse_row(line) {
-            Ok(entry) => entries.push(entry),
-            Err(e) => errors.push(format!("line {n}: {e}")),
-        }
-    }
-    if errors.is_empty() {
-        Ok(entries)
-    } else {
-        Err(errors)
-    }
+    csvline::parse_rows(text, &NETWORK_COLUMNS, parse_row)
 }
 
 fn parse_row(line: &str) -> Result<NetworkEntry, String> {
