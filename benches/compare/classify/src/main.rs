@@ -46,6 +46,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let budget = Duration::from_secs_f64(seconds);
     let cold = rate(&all, budget, |ua| bot(ua));
+    let bots: Vec<&str> = corpus.bots.iter().map(String::as_str).collect();
+    let people: Vec<&str> = corpus.browsers.iter().map(String::as_str).collect();
+    let cold_bots = rate(&bots, budget / 2, |ua| bot(ua));
+    let cold_browsers = rate(&people, budget / 2, |ua| bot(ua));
 
     // The engine's own mode: a per-thread cache keyed by the agent text,
     // large enough here to hold the whole corpus after the warm-up pass.
@@ -65,6 +69,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "flagged_browsers": flagged,
         "warm_per_s": warm,
         "cold_per_s": cold,
+        "cold_bots_per_s": cold_bots,
+        "cold_browsers_per_s": cold_browsers,
     });
     println!("{report}");
     Ok(())
