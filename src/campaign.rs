@@ -651,6 +651,15 @@ impl Stream {
                 }
             }
         }
+
+        // Campaign names and browsers outlive the window. With no event
+        // held, only the report state still refers to campaign numbers, so
+        // all three can go together and numbering starts afresh.
+        if self.tracked_keys() > cap && self.slots.is_empty() {
+            self.newest_major.clear();
+            self.recipients.clear();
+            self.campaigns.clear();
+        }
     }
 }
 
