@@ -354,6 +354,19 @@ impl AgentAnalyzer {
         cache.get_or_insert_with(agent, || self.analyze_uncached(agent))
     }
 
+    /// What kind of client an agent names, from the catalogue alone: the
+    /// class of [`AgentAnalyzer::analyze`] without the parse of browser and
+    /// platform versions, which the class does not depend on.
+    pub fn classify(&self, agent: &str) -> AgentClass {
+        let agent = clip(agent.trim(), MAX_AGENT_LEN);
+        if agent.is_empty() || agent == "-" {
+            return AgentClass::Empty;
+        }
+        self.first_pattern(agent)
+            .and_then(|p| self.pattern(p))
+            .map_or(AgentClass::Browser, |p| p.class)
+    }
+
     /// Analyses an agent without a cache.
     pub fn analyze_uncached(&self, agent: &str) -> AgentInfo {
         let agent = clip(agent.trim(), MAX_AGENT_LEN);
@@ -505,6 +518,28 @@ impl AgentCache {
 
 #[cfg(test)]
 mod cache_tests {
+    #[test]
+    fn classify_agrees_with_the_full_analysis() {
+        let engine = crate::Engine::with_defaults().unwrap();
+        let agents = [
+            "",
+            "-",
+            "curl/8.5.0",
+            "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+             Chrome/145.0.0.0 Safari/537.36",
+        ];
+        let analyzer = engine.agents();
+        for agent in agents {
+            assert_eq!(
+                analyzer.classify(agent),
+                analyzer.analyze_uncached(agent).class(),
+                "{agent}"
+            );
+        }
+    }
+
     use super::{AGENT_CACHE_CAPACITY, AgentCache, AgentInfo};
 
     #[test]

@@ -37,9 +37,31 @@ struct CuratedAgent {
     source: String,
 }
 
+/// A crawler-user-agents pattern that names a person's own software or
+/// device, left out of the catalogue.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PersonAgent {
+    pattern: String,
+    #[allow(dead_code, reason = "the explanation for readers of the source file")]
+    reason: String,
+}
+
 #[derive(Debug, Deserialize)]
 struct Curated {
     agent: Vec<CuratedAgent>,
+    #[serde(default)]
+    person: Vec<PersonAgent>,
+}
+
+/// The crawler-user-agents patterns that data/sources/agents.toml marks as
+/// a person's own software, as the list writes them.
+///
+/// # Errors
+/// When the source file is missing or malformed.
+pub fn person_patterns(sources: &Path) -> Result<Vec<String>, Error> {
+    let curated: Curated = read_toml(&sources.join("agents.toml"))?;
+    Ok(curated.person.into_iter().map(|p| p.pattern).collect())
 }
 
 /// One entry of crawler-user-agents.json; other fields are ignored.
@@ -65,6 +87,8 @@ pub struct AgentCounts {
     /// crawler-user-agents patterns left out because a curated row has the
     /// same text.
     pub duplicates: usize,
+    /// crawler-user-agents patterns left out as a person's own software.
+    pub people: usize,
     /// Rows per match kind.
     pub by_match: BTreeMap<&'static str, usize>,
     /// Rows per class.
@@ -113,7 +137,21 @@ pub fn build(sources: &Path, root: &Path, input: &Input) -> Result<(String, Agen
         ..AgentCounts::default()
     };
     let origin = format!("crawler-user-agents {}", input.version);
-    for (index, entry) in load_crawlers(root, input)?.iter().enumerate() {
+    let crawlers = load_crawlers(root, input)?;
+    for person in &curated.person {
+        if !crawlers.iter().any(|c| c.pattern == person.pattern) {
+            let message = format!(
+                "agents.toml: person pattern {:?} is not in crawler-user-agents",
+                person.pattern
+            );
+            return Err(Error::msg(message));
+        }
+    }
+    for (index, entry) in crawlers.iter().enumerate() {
+        if curated.person.iter().any(|p| p.pattern == entry.pattern) {
+            counts.people += 1;
+            continue;
+        }
         let row = crawler_row(entry, &origin);
         if rows.iter().any(|r| r[0] == row[0]) {
             counts.duplicates += 1;
@@ -276,6 +314,11 @@ fn render(rows: &[Vec<String>], input: &Input, counts: &AgentCounts) -> String {
             counts.curated + counts.crawlers,
             counts.curated,
             counts.crawlers
+        ),
+        format!(
+            "Left out: {} crawler-user-agents patterns that name a person's own software or \
+             device (the [[person]] entries of data/sources/agents.toml, with reasons).",
+            counts.people
         ),
     ];
     let comments: Vec<String> = comments

@@ -73,8 +73,9 @@ fn report(summary: &Summary, seconds: f64) {
     }
     let a = &summary.agents;
     println!(
-        "agents: {} curated + {} crawler rows ({} duplicates left out), by match {:?}, by class {:?}",
-        a.curated, a.crawlers, a.duplicates, a.by_match, a.by_class
+        "agents: {} curated + {} crawler rows ({} duplicates and {} people's own software left \
+         out), by match {:?}, by class {:?}",
+        a.curated, a.crawlers, a.duplicates, a.people, a.by_match, a.by_class
     );
     let b = &summary.browsers;
     println!("browsers: {} rows, by family {:?}", b.rows, b.by_family);
