@@ -31,7 +31,7 @@ const table = [
     "clicksift (agent.class != browser)",
     cs,
     rate(cs.warm_per_s),
-    `${rate(cs.cold_per_s)} uncached, full parse ` +
+    `${rate(cs.cold_per_s)} uncached, catalogue only ` +
       `(bots ${rate(cs.cold_bots_per_s)}, browsers ${rate(cs.cold_browsers_per_s)})`,
   ),
   row(ib.name, ib, rate(ib.warm_per_s), `${rate(ib.cached_per_s)} with a Map cache`),
@@ -77,7 +77,8 @@ Written by \`benches/compare/run.sh\`; the last run replaces this file.
 - Single thread each. "Warm": after one pass over the corpus (caches
   filled, JIT compiled), whole passes for a fixed time. clicksift warm
   answers from its per-thread agent cache, as the engine does; its
-  uncached figure runs the catalogue and the full uap-core parse on every
+  uncached figure runs the catalogue match (the decision's only input; the
+  engine's parse of browser versions is not part of it) on every
   agent. isbot has no cache of its own; its second figure puts a \`Map\` in
   front of it, the same help clicksift gets.
 - clicksift built its analyzer in ${cs.load_ms.toFixed(0)} ms.
