@@ -46,6 +46,14 @@ fn one_click(c: &mut Criterion) {
             }
         })
     });
+    group.bench_function("score_only_warm_cache", |b| {
+        let mut cache = Cache::new();
+        b.iter(|| {
+            for click in &clicks {
+                black_box(engine.score(click, &mut cache));
+            }
+        })
+    });
     group.sample_size(10);
     group.bench_function("cold_cache", |b| {
         b.iter(|| {

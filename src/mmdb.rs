@@ -27,7 +27,7 @@
 //! still answer. [`Databases::verify`] walks every loaded file completely
 //! for callers that want to reject a damaged file up front; it is not run at
 //! load because it costs far more than loading: about 60 ms for a 10 MB
-//! ASN database that loads from memory in 2 ms (`benches/MMDB_RESULTS.md`).
+//! ASN database that loads from memory in 2 ms (`benches/README.md`).
 
 use std::collections::HashMap;
 use std::fmt;
