@@ -23,7 +23,8 @@ pub struct ScoreArgs {
     /// reading it whole; an event older than the one before it is rejected.
     #[arg(long, conflicts_with = "per_click")]
     stream: bool,
-    /// Judge each event on its own evidence only, without the campaign heuristics.
+    /// Judge each event on its own evidence only, without the campaign heuristics;
+    /// events are written as they are read, so memory stays flat.
     #[arg(long)]
     per_click: bool,
     #[command(flatten)]
@@ -51,8 +52,10 @@ pub fn run(args: &ScoreArgs) -> ExitCode {
     };
     let result = if args.stream {
         run.stream(&engine, &mut input)
+    } else if args.per_click {
+        run.per_click(&engine, &mut input)
     } else {
-        run.batch(&engine, &mut input, args.per_click)
+        run.batch(&engine, &mut input)
     };
     report_skipped(&run.name, input.skipped());
     match result.and_then(|()| run.out.flush().map_err(|e| ("standard output", e))) {
@@ -96,24 +99,41 @@ impl<W: Write> Run<W> {
         clicks
     }
 
+    /// The whole log at once, with the campaign heuristics: any input
+    /// order, memory in proportion to the log.
     fn batch(
         &mut self,
         engine: &Engine,
         input: &mut Records<Box<dyn BufRead>>,
-        per_click: bool,
     ) -> Result<(), Failure> {
         let clicks = self.read(input);
-        let assessments = if per_click {
-            clicks
-                .iter()
-                .map(|c| engine.assess(c, &mut self.cache))
-                .collect()
-        } else {
-            assess_log(engine, &clicks, &mut self.cache)
-        };
+        let assessments = assess_log(engine, &clicks, &mut self.cache);
         for (click, a) in clicks.iter().zip(&assessments) {
             self.write(click, a)?;
         }
+        Ok(())
+    }
+
+    /// Each event on its own evidence, written as soon as it is read:
+    /// memory stays flat whatever the size of the log.
+    fn per_click(
+        &mut self,
+        engine: &Engine,
+        input: &mut Records<Box<dyn BufRead>>,
+    ) -> Result<(), Failure> {
+        let mut progress = Progress::new();
+        for item in input {
+            progress.tick();
+            match item {
+                Ok(mut record) => {
+                    record.click.id = Some(record.click.id_or(record.line));
+                    let assessment = engine.assess(&record.click, &mut self.cache);
+                    self.write(&record.click, &assessment)?;
+                }
+                Err(e) => self.reject(&e.reason(), e.line()),
+            }
+        }
+        progress.done();
         Ok(())
     }
 
