@@ -399,19 +399,28 @@ fn quote(text: &str, out: &mut String) {
 }
 
 /// True when a URL carries a quote appended to a value, raw or
-/// percent-encoded, as some scanners add when they probe a link.
+/// percent-encoded, as some scanners add when they probe a link: the URL
+/// ends in `'`, `"` or `%27` (trailing slashes aside), or a part of it
+/// before `?` or `&` ends in `'` or `%27`.
 pub(crate) fn url_mutated(url: &str) -> bool {
-    let trimmed = url.trim_end_matches('/');
-    let lower_tail = |s: &str| {
-        let b = s.as_bytes();
-        b.len() >= 3 && b[b.len() - 3..].eq_ignore_ascii_case(b"%27")
+    let bytes = url.as_bytes();
+    let mut end = bytes.len();
+    while end > 0 && bytes[end - 1] == b'/' {
+        end -= 1;
+    }
+    let bytes = &bytes[..end];
+    let quoted = |at: usize| {
+        let part = &bytes[..at];
+        part.ends_with(b"'")
+            || (part.len() >= 3 && part[part.len() - 3..].eq_ignore_ascii_case(b"%27"))
     };
-    if trimmed.ends_with('\'') || trimmed.ends_with('"') || lower_tail(trimmed) {
+    if quoted(bytes.len()) || bytes.ends_with(b"\"") {
         return true;
     }
-    trimmed
-        .split(['&', '?'])
-        .any(|part| part.ends_with('\'') || lower_tail(part))
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &c)| (c == b'?' || c == b'&') && quoted(i))
 }
 
 #[cfg(test)]
