@@ -305,6 +305,8 @@ struct Slot {
     /// A probe by the person's own software (Office, browser prefetch),
     /// as opposed to a bare HEAD that gateways send too.
     own_probe: bool,
+    /// An ordinary browser's family (by hash) and major version.
+    browser: Option<(u64, u32)>,
     agent: u64,
     recipient: u64,
     judged: bool,
@@ -339,7 +341,8 @@ pub struct Stream {
     by_address: HashMap<Key<IpAddr>, VecDeque<u64>>,
     by_network: HashMap<Key<IpAddr>, VecDeque<u64>>,
     recipients: HashMap<Key<u64>, RecipientState>,
-    newest_major: HashMap<(u32, Box<str>), u32>,
+    /// Per campaign and browser family (by hash), the newest major seen.
+    newest_major: HashMap<(u32, u64), u32>,
     hasher: hashbrown::DefaultHashBuilder,
 }
 
@@ -460,14 +463,13 @@ impl Stream {
         let info = engine.agents().analyze(agent_text, cache.agents_mut());
         let probe = is_probe(&click, info.class());
         let own_probe = info.class() == AgentClass::Office || is_prefetch(&click);
-        if info.class() == AgentClass::Browser {
-            if let (Some(family), Some(major)) = (info.family.as_deref(), info.major) {
-                let newest = self
-                    .newest_major
-                    .entry((campaign, family.into()))
-                    .or_insert(major);
-                *newest = (*newest).max(major);
-            }
+        let browser = match (info.class(), info.family.as_deref(), info.major) {
+            (AgentClass::Browser, Some(family), Some(major)) => Some((self.hash(family), major)),
+            _ => None,
+        };
+        if let Some((family, major)) = browser {
+            let newest = self.newest_major.entry((campaign, family)).or_insert(major);
+            *newest = (*newest).max(major);
         }
         self.remember_recipient(campaign, recipient, &click, agent, at_ms);
         if click.kind == EventKind::Report {
@@ -503,6 +505,7 @@ impl Stream {
             click,
             probe,
             own_probe,
+            browser,
             agent,
             recipient,
             judged: false,
@@ -565,7 +568,7 @@ impl Stream {
         if slot.click.kind == EventKind::Report {
             return;
         }
-        let facts = self.facts(slot, engine, cache);
+        let facts = self.facts(slot);
         let assessment = engine.assess_with(&slot.click, Some(&facts), cache);
         let seq = slot.seq;
         if let Some(slot) = self.slots.get_mut(index) {
@@ -675,6 +678,7 @@ impl Slot {
             },
             probe: false,
             own_probe: false,
+            browser: None,
             agent: 0,
             recipient: 0,
             judged: true,
@@ -719,7 +723,7 @@ fn is_prefetch(click: &Click) -> bool {
 
 impl Stream {
     /// Works out the facts of one event from the events around it.
-    fn facts(&self, slot: &Slot, engine: &Engine, cache: &mut Cache) -> CampaignFacts {
+    fn facts(&self, slot: &Slot) -> CampaignFacts {
         let s = &self.settings;
         let c = &slot.click;
         let mut facts = CampaignFacts::default();
@@ -763,7 +767,7 @@ impl Stream {
             self.probe_facts(slot, ip, &mut facts);
         }
         self.report_facts(slot, &mut facts);
-        facts.versions_behind = self.versions_behind(slot, engine, cache);
+        facts.versions_behind = self.versions_behind(slot);
         facts
     }
 
@@ -853,17 +857,9 @@ impl Stream {
             .any(|&(i, a, t)| Some(i) == ip && a == slot.agent && t < report_ms);
     }
 
-    fn versions_behind(&self, slot: &Slot, engine: &Engine, cache: &mut Cache) -> Option<u32> {
-        let agent = slot.click.user_agent.as_deref().unwrap_or("");
-        let info = engine.agents().analyze(agent, cache.agents_mut());
-        if info.class() != AgentClass::Browser {
-            return None;
-        }
-        let family = info.family.as_deref()?;
-        let major = info.major?;
-        let newest = self
-            .newest_major
-            .get(&(slot.campaign, Box::<str>::from(family)))?;
+    fn versions_behind(&self, slot: &Slot) -> Option<u32> {
+        let (family, major) = slot.browser?;
+        let newest = self.newest_major.get(&(slot.campaign, family))?;
         Some(newest.saturating_sub(major))
     }
 }

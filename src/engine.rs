@@ -339,29 +339,22 @@ impl Engine {
     }
 
     /// Evaluates every rule, leaving the indexes of those that fired in
-    /// `fired`, and combines their weights as [`combine`] does.
+    /// `fired`, and combines their weights with [`combine`].
     fn fire(&self, evidence: &Evidence<'_>, fired: &mut Vec<u32>) -> Summary {
         fired.clear();
-        let mut machine_absent = 1.0f64;
-        let mut human_keep = 1.0f64;
         let mut strongest: Option<&Rule> = None;
         for (index, rule) in self.rules.iter().enumerate() {
             if !rule.cond.eval(evidence) {
                 continue;
             }
             fired.push(index as u32);
-            let p = f64::from(rule.weight.unsigned_abs().min(100)) / 100.0;
-            if rule.weight < 0 {
-                human_keep *= 1.0 - p;
-                continue;
-            }
-            machine_absent *= 1.0 - p;
             let stronger = strongest.is_none_or(|b| rule.weight > b.weight);
-            if rule.source != Source::Unknown && stronger {
+            if rule.weight > 0 && rule.source != Source::Unknown && stronger {
                 strongest = Some(rule);
             }
         }
-        let score = ((1.0 - machine_absent) * human_keep * 100.0).round() as u8;
+        let weights = fired.iter().filter_map(|&i| self.rules.get(i as usize));
+        let score = combine(weights.map(|r| r.weight));
         let verdict = self.verdict(score);
         let source = match (verdict, strongest) {
             (Verdict::Human, _) => Source::Recipient,

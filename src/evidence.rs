@@ -351,8 +351,7 @@ impl<'a> Evidence<'a> {
                 }
             }
             Field::Delay => {
-                if let (Some(d), Some((_, anchor))) = (self.click.delay_secs(), self.click.anchor())
-                {
+                if let (Some(d), Some((_, anchor))) = (self.delay, self.click.anchor()) {
                     let when = if d < 0.0 { "before" } else { "after" };
                     let _ = write!(out, "delay: {:.1} s {when} {}", d.abs(), anchor.as_str());
                     return;
