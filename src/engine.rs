@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use crate::agent::{AgentAnalyzer, AgentCache, ReleaseCalendar, parse_agent_catalog};
 use crate::campaign::{CampaignFacts, CampaignSettings};
@@ -177,16 +178,34 @@ fn load_networks(
     CidrTable::new(entries.into_iter().map(|e| (e.net, e)))
 }
 
-fn load_agents(diagnostics: &mut Vec<Diagnostic>) -> Option<AgentAnalyzer> {
-    let patterns = parse_agent_catalog(DEFAULT_AGENTS)
-        .map_err(|e| report("data/agents.csv", e, diagnostics))
-        .ok()?;
-    let calendar = ReleaseCalendar::parse(DEFAULT_BROWSERS)
-        .map_err(|e| report("data/browsers.csv", e, diagnostics))
-        .ok()?;
-    AgentAnalyzer::new(patterns, calendar)
-        .map_err(|e| diagnostics.push(Diagnostic::whole("data/agents.csv", e)))
-        .ok()
+/// The agent analyzer over the built-in catalogue. Compiling uap-core's
+/// parsers is most of the cost of building an engine, and the analyzer
+/// depends on nothing the builder sets, so one analyzer is built per
+/// process and shared by every engine.
+fn load_agents(diagnostics: &mut Vec<Diagnostic>) -> Option<Arc<AgentAnalyzer>> {
+    static SHARED: OnceLock<Result<Arc<AgentAnalyzer>, Vec<Diagnostic>>> = OnceLock::new();
+    let built = SHARED.get_or_init(|| {
+        let mut found = Vec::new();
+        let patterns = parse_agent_catalog(DEFAULT_AGENTS)
+            .map_err(|e| report("data/agents.csv", e, &mut found))
+            .ok();
+        let calendar = ReleaseCalendar::parse(DEFAULT_BROWSERS)
+            .map_err(|e| report("data/browsers.csv", e, &mut found))
+            .ok();
+        let (Some(patterns), Some(calendar)) = (patterns, calendar) else {
+            return Err(found);
+        };
+        AgentAnalyzer::new(patterns, calendar)
+            .map(Arc::new)
+            .map_err(|e| vec![Diagnostic::whole("data/agents.csv", e)])
+    });
+    match built {
+        Ok(analyzer) => Some(Arc::clone(analyzer)),
+        Err(found) => {
+            diagnostics.extend(found.iter().cloned());
+            None
+        }
+    }
 }
 
 /// Turns `line N: message` errors of a catalogue into diagnostics.
@@ -203,7 +222,7 @@ pub struct Engine {
     thresholds: Thresholds,
     campaign: CampaignSettings,
     networks: CidrTable<NetworkEntry>,
-    agents: AgentAnalyzer,
+    agents: Arc<AgentAnalyzer>,
     databases: Databases,
 }
 
