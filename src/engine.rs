@@ -393,7 +393,7 @@ impl Engine {
             .iter()
             .filter_map(|&i| self.rules.get(i as usize))
             .map(|rule| {
-                let mut detail = String::with_capacity(64);
+                let mut detail = String::with_capacity(DETAIL_CAPACITY);
                 for (name, field) in &rule.fields {
                     evidence.describe(name, field, &mut detail);
                 }
@@ -456,6 +456,10 @@ impl Engine {
         }
     }
 }
+
+/// Room for a typical reason's evidence (a catalogue entry with its
+/// origin runs to about 150 bytes), so that writing it rarely reallocates.
+const DETAIL_CAPACITY: usize = 160;
 
 /// The score, verdict and source of an event, without the reasons.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -333,8 +333,10 @@ impl<'a> Evidence<'a> {
             Field::NetworkGrade | Field::NetworkKind | Field::NetworkOperator => {
                 match self.network {
                     Some(entry) => {
-                        let ip = self.click.ip.map(|ip| ip.to_string()).unwrap_or_default();
-                        let _ = write!(out, "network: {ip} in {entry}");
+                        let _ = match self.click.ip {
+                            Some(ip) => write!(out, "network: {ip} in {entry}"),
+                            None => write!(out, "network: {entry}"),
+                        };
                     }
                     None => out.push_str("network: none"),
                 }

@@ -51,7 +51,7 @@
 //! assert_eq!(judged.source, Source::MailGateway);
 //! // The strongest reason: a range Microsoft publishes for Exchange
 //! // Online Protection.
-//! assert_eq!(judged.reasons[0].rule, "network.published-gateway");
+//! assert_eq!(&*judged.reasons[0].rule, "network.published-gateway");
 //! assert!(judged.reasons[0].detail.contains("40.92.0.0/15"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

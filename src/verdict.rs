@@ -124,8 +124,8 @@ impl FromStr for Source {
 /// One rule that fired, with the evidence it saw.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reason {
-    /// The rule's id.
-    pub rule: String,
+    /// The rule's id, shared with the engine's rule.
+    pub rule: std::sync::Arc<str>,
     /// The rule's weight: positive for machine evidence, negative for
     /// evidence of the recipient.
     pub weight: i32,

@@ -12,7 +12,7 @@ fn judge(clicks: &[Click]) -> Vec<Assessment> {
 }
 
 fn fired(a: &Assessment, rule: &str) -> bool {
-    a.reasons.iter().any(|r| r.rule == rule)
+    a.reasons.iter().any(|r| &*r.rule == rule)
 }
 
 #[test]

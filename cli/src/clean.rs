@@ -134,7 +134,7 @@ impl Annotation {
                 .reasons
                 .iter()
                 .map(|r| AnnotatedReason {
-                    rule: r.rule.clone(),
+                    rule: r.rule.to_string(),
                     weight: r.weight,
                     detail: r.detail.clone(),
                 })

@@ -625,7 +625,7 @@ pub fn agent(data: &[u8]) {
 }
 
 fn decision(a: &Assessment) -> (u8, Verdict, Source, Vec<&str>) {
-    let rules = a.reasons.iter().map(|r| r.rule.as_str()).collect();
+    let rules = a.reasons.iter().map(|r| &*r.rule).collect();
     (a.score, a.verdict, a.source, rules)
 }
 

@@ -216,7 +216,7 @@ struct RuleDraft {
 /// A compiled rule.
 #[derive(Debug)]
 pub(crate) struct Rule {
-    pub id: String,
+    pub id: std::sync::Arc<str>,
     pub description: String,
     pub when: String,
     pub weight: i32,
@@ -507,7 +507,7 @@ impl Merger {
             return None;
         }
         Some(Rule {
-            id: draft.id,
+            id: draft.id.into(),
             description: draft.description,
             when,
             weight: weight?,
