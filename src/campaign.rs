@@ -39,7 +39,7 @@ use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hash};
 use std::net::IpAddr;
 
-use hashbrown::{HashMap, HashSet};
+use hashbrown::HashMap;
 use serde::Deserialize;
 
 use crate::agent::AgentClass;
@@ -241,6 +241,7 @@ pub fn assess_log(engine: &Engine, clicks: &[Click], cache: &mut Cache) -> Vec<A
     let mut order: Vec<usize> = (0..clicks.len()).collect();
     order.sort_by(|&a, &b| canonical(&clicks[a], &clicks[b]));
     let mut stream = Stream::new(engine);
+    stream.copy_events = false;
     let mut slots: Vec<Option<Assessment>> = vec![None; clicks.len()];
     let mut position = Vec::with_capacity(clicks.len());
     let mut place = |judged: Vec<Judged>, position: &Vec<usize>| {
@@ -309,7 +310,24 @@ struct Slot {
     browser: Option<(u64, u32)>,
     agent: u64,
     recipient: u64,
+    /// The link requested (by hash), for counting distinct links.
+    link: Option<u64>,
     judged: bool,
+}
+
+/// Buffers reused from one event's facts to the next, so that counting
+/// distinct links, addresses and recipients allocates nothing.
+#[derive(Default)]
+struct Scratch {
+    hashes: Vec<u64>,
+    addresses: Vec<IpAddr>,
+}
+
+/// The number of distinct values in `values`, which it sorts.
+fn distinct<T: Ord>(values: &mut Vec<T>) -> u32 {
+    values.sort_unstable();
+    values.dedup();
+    values.len() as u32
 }
 
 /// Per recipient: their first report and the pairs they used before it.
@@ -344,6 +362,10 @@ pub struct Stream {
     /// Per campaign and browser family (by hash), the newest major seen.
     newest_major: HashMap<(u32, u64), u32>,
     hasher: hashbrown::DefaultHashBuilder,
+    scratch: Scratch,
+    /// Whether a [`Judged`] carries a copy of its event; [`assess_log`]
+    /// has the events already and places judgements by number.
+    copy_events: bool,
 }
 
 impl std::fmt::Debug for Stream {
@@ -379,6 +401,8 @@ impl Stream {
             recipients: HashMap::new(),
             newest_major: HashMap::new(),
             hasher: hashbrown::DefaultHashBuilder::default(),
+            scratch: Scratch::default(),
+            copy_events: true,
         }
     }
 
@@ -471,6 +495,7 @@ impl Stream {
             let newest = self.newest_major.entry((campaign, family)).or_insert(major);
             *newest = (*newest).max(major);
         }
+        let link = click.link.as_deref().map(|l| self.hash(l));
         self.remember_recipient(campaign, recipient, &click, agent, at_ms);
         if click.kind == EventKind::Report {
             return;
@@ -508,6 +533,7 @@ impl Stream {
             browser,
             agent,
             recipient,
+            link,
             judged: false,
         });
     }
@@ -562,20 +588,27 @@ impl Stream {
     }
 
     fn judge(&mut self, index: usize, engine: &Engine, cache: &mut Cache, out: &mut Vec<Judged>) {
+        let mut scratch = std::mem::take(&mut self.scratch);
         let Some(slot) = self.slots.get(index) else {
             return;
         };
         if slot.click.kind == EventKind::Report {
             return;
         }
-        let facts = self.facts(slot);
+        let facts = self.facts(slot, &mut scratch);
+        self.scratch = scratch;
         let assessment = engine.assess_with(&slot.click, Some(&facts), cache);
         let seq = slot.seq;
         if let Some(slot) = self.slots.get_mut(index) {
             slot.judged = true;
+            let click = if self.copy_events {
+                slot.click.clone()
+            } else {
+                Click::default()
+            };
             out.push(Judged {
                 seq,
-                click: slot.click.clone(),
+                click,
                 assessment,
             });
         }
@@ -681,6 +714,7 @@ impl Slot {
             browser: None,
             agent: 0,
             recipient: 0,
+            link: None,
             judged: true,
         }
     }
@@ -723,7 +757,7 @@ fn is_prefetch(click: &Click) -> bool {
 
 impl Stream {
     /// Works out the facts of one event from the events around it.
-    fn facts(&self, slot: &Slot) -> CampaignFacts {
+    fn facts(&self, slot: &Slot, scratch: &mut Scratch) -> CampaignFacts {
         let s = &self.settings;
         let c = &slot.click;
         let mut facts = CampaignFacts::default();
@@ -732,22 +766,20 @@ impl Stream {
         // with the event's own agent: a scanner keeps its agent while it
         // rotates addresses, and a person's own device, clicking while a
         // gateway sweeps their message, has another.
-        let mut links: HashSet<&str> = HashSet::new();
-        let mut addresses: HashSet<IpAddr> = HashSet::new();
+        scratch.hashes.clear();
+        scratch.addresses.clear();
         for other in self.within(by_recipient, slot.ms, ms(s.sweep_window)) {
             if other.click.kind != EventKind::Click || other.agent != slot.agent {
                 continue;
             }
-            if let Some(link) = other.click.link.as_deref() {
-                links.insert(link);
-            }
+            scratch.hashes.extend(other.link);
             if (other.ms - slot.ms).abs() <= ms(s.burst_window) {
                 facts.burst += 1;
             }
-            addresses.extend(other.click.ip);
+            scratch.addresses.extend(other.click.ip);
         }
-        facts.links_swept = links.len() as u32;
-        facts.addresses_for_recipient = addresses.len() as u32;
+        facts.links_swept = distinct(&mut scratch.hashes);
+        facts.addresses_for_recipient = distinct(&mut scratch.addresses);
         facts.honeypot_near = self.honeypot_near(slot, by_recipient);
         let mut repeats = self.within(by_recipient, slot.ms, ms(s.double_click_window));
         facts.double_click = repeats.any(|o| {
@@ -757,13 +789,13 @@ impl Stream {
                 && o.click.link == c.link
         });
         if c.kind == EventKind::Open {
-            facts.with_sweep = self.sweep_at(slot);
+            facts.with_sweep = self.sweep_at(slot, scratch);
         }
         if let Some(ip) = c.ip {
-            facts.recipients_from_address =
-                self.distinct_recipients(self.by_address.get(&(slot.campaign, ip)), slot);
-            facts.recipients_from_network = self
-                .distinct_recipients(self.by_network.get(&(slot.campaign, network_of(ip))), slot);
+            let by_address = self.by_address.get(&(slot.campaign, ip));
+            facts.recipients_from_address = self.distinct_recipients(by_address, slot, scratch);
+            let by_network = self.by_network.get(&(slot.campaign, network_of(ip)));
+            facts.recipients_from_network = self.distinct_recipients(by_network, slot, scratch);
             self.probe_facts(slot, ip, &mut facts);
         }
         self.report_facts(slot, &mut facts);
@@ -778,8 +810,13 @@ impl Stream {
         at_ms: i64,
         window_ms: i64,
     ) -> impl Iterator<Item = &'s Slot> + 's {
+        // A key's list is in time order: find where the window starts by
+        // bisection, so a busy key costs the window, not the whole list.
+        let start = list.map_or(0, |l| {
+            l.partition_point(|&seq| self.slot(seq).is_some_and(|o| o.ms < at_ms - window_ms))
+        });
         list.into_iter()
-            .flat_map(|l| l.iter())
+            .flat_map(move |l| l.range(start.min(l.len())..))
             .filter_map(|&seq| self.slot(seq))
             .skip_while(move |o| o.ms < at_ms - window_ms)
             .take_while(move |o| o.ms <= at_ms + window_ms)
@@ -803,27 +840,32 @@ impl Stream {
 
     /// Whether several links of any message were requested at the moment
     /// of this open.
-    fn sweep_at(&self, slot: &Slot) -> bool {
+    fn sweep_at(&self, slot: &Slot, scratch: &mut Scratch) -> bool {
         let window = ms(self.settings.burst_window);
         let list = self.by_recipient.get(&(slot.campaign, slot.recipient));
-        let mut links: HashSet<&str> = HashSet::new();
+        scratch.hashes.clear();
         for o in self.within(list, slot.ms, window) {
             if o.click.kind == EventKind::Click {
-                links.extend(o.click.link.as_deref());
+                scratch.hashes.extend(o.link);
             }
         }
-        links.len() >= 2
+        distinct(&mut scratch.hashes) >= 2
     }
 
-    fn distinct_recipients(&self, list: Option<&VecDeque<u64>>, slot: &Slot) -> u32 {
+    fn distinct_recipients(
+        &self,
+        list: Option<&VecDeque<u64>>,
+        slot: &Slot,
+        scratch: &mut Scratch,
+    ) -> u32 {
         let window = ms(self.settings.fanout_window);
-        let mut seen: HashSet<u64> = HashSet::new();
+        scratch.hashes.clear();
         for o in self.within(list, slot.ms, window) {
             if o.click.kind == EventKind::Click {
-                seen.insert(o.recipient);
+                scratch.hashes.push(o.recipient);
             }
         }
-        seen.len() as u32
+        distinct(&mut scratch.hashes)
     }
 
     fn probe_facts(&self, slot: &Slot, ip: IpAddr, facts: &mut CampaignFacts) {
