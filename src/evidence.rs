@@ -79,6 +79,23 @@ pub(crate) enum Field {
     Campaign_(CampaignField),
 }
 
+impl Field {
+    /// True for fields whose value depends on the user agent alone (not
+    /// on the click's date, as the agent's age does).
+    pub(crate) fn is_agent_only(&self) -> bool {
+        matches!(
+            self,
+            Field::Agent
+                | Field::AgentClass
+                | Field::AgentName
+                | Field::AgentFamily
+                | Field::AgentMajor
+                | Field::AgentOs
+                | Field::AgentOsVersion
+        )
+    }
+}
+
 /// The facts of the campaign heuristics rules can test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum CampaignField {
@@ -246,6 +263,8 @@ pub(crate) struct Evidence<'a> {
     /// Worked out once: several rules read them.
     pub delay: Option<f64>,
     pub url_mutated: bool,
+    /// Which agent-only rules fire, by their bit (see `Rule::agent_bit`).
+    pub agent_fired: u64,
 }
 
 fn text(v: Option<&str>) -> Value<'_> {
@@ -331,31 +350,35 @@ impl<'a> Evidence<'a> {
         }
         match field {
             Field::NetworkGrade | Field::NetworkKind | Field::NetworkOperator => {
+                out.push_str("network: ");
                 match self.network {
                     Some(entry) => {
-                        let _ = match self.click.ip {
-                            Some(ip) => write!(out, "network: {ip} in {entry}"),
-                            None => write!(out, "network: {entry}"),
-                        };
+                        if let Some(ip) = self.click.ip {
+                            let _ = write!(out, "{ip} in ");
+                        }
+                        entry.describe(out);
                     }
-                    None => out.push_str("network: none"),
+                    None => out.push_str("none"),
                 }
                 return;
             }
             Field::AgentClass | Field::AgentName => {
                 if let Some(p) = self.pattern {
-                    let _ = write!(
-                        out,
-                        "agent matches {:?} ({}, {})",
-                        p.pattern, p.name, p.class
-                    );
+                    out.push_str("agent matches ");
+                    quote(&p.pattern, out);
+                    for part in [" (", &p.name, ", ", p.class.as_str(), ")"] {
+                        out.push_str(part);
+                    }
                     return;
                 }
             }
             Field::Delay => {
                 if let (Some(d), Some((_, anchor))) = (self.delay, self.click.anchor()) {
-                    let when = if d < 0.0 { "before" } else { "after" };
-                    let _ = write!(out, "delay: {:.1} s {when} {}", d.abs(), anchor.as_str());
+                    let when = if d < 0.0 { " s before " } else { " s after " };
+                    out.push_str("delay: ");
+                    tenths(d.abs(), out);
+                    out.push_str(when);
+                    out.push_str(anchor.as_str());
                     return;
                 }
             }
@@ -365,9 +388,7 @@ impl<'a> Evidence<'a> {
         out.push('=');
         match self.value(field) {
             Value::Text(t) => quote(clip(t, 160), out),
-            Value::Number(n) => {
-                let _ = write!(out, "{n}");
-            }
+            Value::Number(n) => number_text(n, out),
             Value::Bool(b) => {
                 let _ = write!(out, "{b}");
             }
@@ -379,11 +400,44 @@ impl<'a> Evidence<'a> {
     }
 }
 
+/// Largest whole number written without float formatting: beyond it an
+/// `f64` no longer holds every integer.
+const EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
+
+/// Writes a number as `{n}` would, taking the cheap integer path for
+/// whole numbers, which most evidence is (counts, versions, ASNs).
+fn number_text(n: f64, out: &mut String) {
+    if n.fract() == 0.0 && n.abs() < EXACT_INTEGER {
+        let _ = write!(out, "{}", n as i64);
+    } else {
+        let _ = write!(out, "{n}");
+    }
+}
+
+/// Writes a non-negative number with one decimal, rounded half up.
+fn tenths(n: f64, out: &mut String) {
+    if n < EXACT_INTEGER / 10.0 {
+        let t = (n * 10.0).round() as u64;
+        let _ = write!(out, "{}.{}", t / 10, t % 10);
+    } else {
+        let _ = write!(out, "{n:.1}");
+    }
+}
+
 /// Writes text in double quotes, with quotes, backslashes and control
 /// characters escaped so that evidence from a request cannot break the
 /// line it is shown on.
 fn quote(text: &str, out: &mut String) {
     out.push('"');
+    // Most evidence is printable ASCII with nothing to escape.
+    let plain = text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\');
+    if plain {
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
     for c in text.chars() {
         match c {
             '"' | '\\' => {
@@ -426,7 +480,31 @@ pub(crate) fn url_mutated(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::url_mutated;
+    use super::{number_text, quote, tenths, url_mutated};
+
+    fn written(f: impl Fn(&mut String)) -> String {
+        let mut out = String::new();
+        f(&mut out);
+        out
+    }
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        for n in [0.0, 7.0, -3.0, 133.0, 8075.0, 0.5, -2.25, 1e300, f64::NAN] {
+            assert_eq!(written(|o| number_text(n, o)), format!("{n}"));
+        }
+        assert_eq!(written(|o| tenths(4.04, o)), "4.0");
+        assert_eq!(written(|o| tenths(59.96, o)), "60.0");
+        assert_eq!(written(|o| tenths(1e300, o)), format!("{:.1}", 1e300));
+    }
+
+    #[test]
+    fn quoting_escapes_what_could_break_a_line() {
+        assert_eq!(written(|o| quote("curl/8.5", o)), "\"curl/8.5\"");
+        assert_eq!(written(|o| quote("a\"b\\c", o)), "\"a\\\"b\\\\c\"");
+        assert_eq!(written(|o| quote("x\ny\u{85}", o)), "\"x\\u{a}y\\u{85}\"");
+        assert_eq!(written(|o| quote("café", o)), "\"café\"");
+    }
 
     #[test]
     fn mutated_urls() {

@@ -69,6 +69,28 @@ pub struct NetworkEntry {
     pub origin: String,
 }
 
+impl NetworkEntry {
+    /// Appends the entry as its `Display` shows it, without the
+    /// formatting machinery: reasons write it for most machine clicks.
+    pub(crate) fn describe(&self, out: &mut String) {
+        use fmt::Write as _;
+        let _ = write!(out, "{}", self.net);
+        for part in [
+            " ",
+            &self.operator,
+            " (",
+            &self.kind,
+            ", ",
+            self.grade.as_str(),
+            "; ",
+            &self.origin,
+            ")",
+        ] {
+            out.push_str(part);
+        }
+    }
+}
+
 impl fmt::Display for NetworkEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -281,6 +303,16 @@ fn emit<A: Addr>(out: &mut Vec<(A, A, u32)>, from: Option<A>, to: Option<A>, ind
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn describe_writes_what_display_shows() {
+        let entries = parse_catalog(crate::engine::DEFAULT_NETWORKS).unwrap();
+        for entry in entries.iter().step_by(97) {
+            let mut text = String::new();
+            entry.describe(&mut text);
+            assert_eq!(text, entry.to_string());
+        }
+    }
 
     fn table(nets: &[&str]) -> CidrTable<usize> {
         CidrTable::new(
