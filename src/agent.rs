@@ -466,9 +466,19 @@ pub(crate) fn clip(text: &str, max: usize) -> &str {
 /// that constant for the eviction.
 #[derive(Debug)]
 pub struct AgentCache {
-    current: HashMap<Box<str>, AgentInfo>,
-    old: HashMap<Box<str>, AgentInfo>,
+    current: HashMap<Box<str>, (AgentInfo, RuleMemo)>,
+    old: HashMap<Box<str>, (AgentInfo, RuleMemo)>,
     capacity: usize,
+}
+
+/// Which of an engine's agent-only rules fire for a cached agent: those
+/// rules read nothing but the agent, so they are evaluated once per
+/// distinct agent. `engine` is the id of the engine that filled it in, as
+/// one cache may serve several engines; 0 means not yet.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct RuleMemo {
+    pub engine: u64,
+    pub fired: u64,
 }
 
 impl Default for AgentCache {
@@ -503,14 +513,24 @@ impl AgentCache {
     }
 
     fn get_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> AgentInfo) -> &AgentInfo {
+        &self.entry(key, make).0
+    }
+
+    /// The cached analysis of `key` with its rule memo, made and inserted
+    /// when missing.
+    pub(crate) fn entry(
+        &mut self,
+        key: &str,
+        make: impl FnOnce() -> AgentInfo,
+    ) -> &mut (AgentInfo, RuleMemo) {
         if self.current.len() >= self.capacity && !self.current.contains_key(key) {
             self.old = std::mem::take(&mut self.current);
         }
         match self.current.entry_ref(key) {
             EntryRef::Occupied(entry) => entry.into_mut(),
             EntryRef::Vacant(entry) => {
-                let info = self.old.remove(key).unwrap_or_else(make);
-                entry.insert(info)
+                let found = self.old.remove(key);
+                entry.insert(found.unwrap_or_else(|| (make(), RuleMemo::default())))
             }
         }
     }

@@ -3,9 +3,10 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::agent::{AgentAnalyzer, AgentCache, ReleaseCalendar, parse_agent_catalog};
+use crate::agent::{AgentAnalyzer, AgentCache, ReleaseCalendar, RuleMemo, parse_agent_catalog};
 use crate::campaign::{CampaignFacts, CampaignSettings};
 use crate::click::Click;
 use crate::evidence::Evidence;
@@ -153,7 +154,10 @@ impl EngineBuilder {
         let agents = agents.ok_or_else(|| BuildError {
             diagnostics: Vec::new(),
         })?;
+        let mut rules = rules;
+        mark_agent_rules(&mut rules.rules);
         Ok(Engine {
+            id: NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed),
             rules: rules.rules,
             thresholds: rules.thresholds,
             campaign: rules.campaign,
@@ -161,6 +165,19 @@ impl EngineBuilder {
             agents,
             databases: self.databases,
         })
+    }
+}
+
+/// Engine ids start at 1: a cache's per-agent memo with id 0 is empty.
+static NEXT_ENGINE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Gives the rules that read only the agent a bit in the per-agent memo,
+/// so that they are evaluated once per distinct agent rather than once per
+/// click. Past 64 such rules, the rest are evaluated per click.
+fn mark_agent_rules(rules: &mut [Rule]) {
+    let agent_only = rules.iter_mut().filter(|r| r.cond.reads_only_agent());
+    for (bit, rule) in (0..u64::BITS as u8).zip(agent_only) {
+        rule.agent_bit = Some(bit);
     }
 }
 
@@ -218,6 +235,8 @@ fn report(file: &str, errors: Vec<String>, diagnostics: &mut Vec<Diagnostic>) {
 /// The immutable scoring engine. It is `Send + Sync`: share one engine
 /// between threads and give each thread its own [`Cache`].
 pub struct Engine {
+    /// Tells this engine's memos in a shared [`Cache`] from another's.
+    id: u64,
     rules: Vec<Rule>,
     thresholds: Thresholds,
     campaign: CampaignSettings,
@@ -363,7 +382,11 @@ impl Engine {
         fired.clear();
         let mut strongest: Option<&Rule> = None;
         for (index, rule) in self.rules.iter().enumerate() {
-            if !rule.cond.eval(evidence) {
+            let holds = match rule.agent_bit {
+                Some(bit) => evidence.agent_fired >> bit & 1 == 1,
+                None => rule.cond.eval(evidence),
+            };
+            if !holds {
                 continue;
             }
             fired.push(index as u32);
@@ -422,9 +445,18 @@ impl Engine {
             }
             _ => None,
         };
-        let agent = self
+        let text = click.user_agent.as_deref().unwrap_or("");
+        let (agent, memo) = cache
             .agents
-            .analyze(click.user_agent.as_deref().unwrap_or(""), &mut cache.agents);
+            .entry(text, || self.agents.analyze_uncached(text));
+        if memo.engine != self.id {
+            *memo = RuleMemo {
+                engine: self.id,
+                fired: self.agent_rules_fired(click, agent),
+            };
+        }
+        let agent_fired = memo.fired;
+        let agent = &*agent;
         let day = crate::agent::days_since_epoch(click.at.date_naive());
         Evidence {
             click,
@@ -439,7 +471,34 @@ impl Engine {
                 .url
                 .as_deref()
                 .is_some_and(crate::evidence::url_mutated),
+            agent_fired,
         }
+    }
+
+    /// Evaluates the agent-only rules for the click's agent, with nothing
+    /// but the agent in evidence, which is all they read.
+    fn agent_rules_fired(&self, click: &Click, agent: &crate::agent::AgentInfo) -> u64 {
+        let evidence = Evidence {
+            click,
+            network: None,
+            facts: None,
+            pattern: agent.pattern.and_then(|p| self.agents.pattern(p)),
+            standing: None,
+            agent: Some(agent),
+            campaign: None,
+            delay: None,
+            url_mutated: false,
+            agent_fired: 0,
+        };
+        let mut fired = 0u64;
+        for rule in &self.rules {
+            if let Some(bit) = rule.agent_bit {
+                if rule.cond.eval(&evidence) {
+                    fired |= 1 << bit;
+                }
+            }
+        }
+        fired
     }
 
     pub(crate) fn agents(&self) -> &AgentAnalyzer {
@@ -504,6 +563,56 @@ mod tests {
         assert_eq!(combine([100]), 100);
         assert_eq!(combine([90, -50]), 45);
         assert_eq!(combine([100, 95, -100]), 0);
+    }
+
+    #[test]
+    fn agent_rules_are_remembered_per_engine_in_a_shared_cache() {
+        use crate::{Cache, Click, Engine};
+        let strict = Engine::builder()
+            .rules(
+                "strict.toml",
+                r#"
+                [[rule]]
+                id = "local.curl"
+                description = "curl"
+                when = 'agent contains "curl"'
+                weight = 100
+                source = "automation"
+                "#,
+            )
+            .build()
+            .unwrap();
+        let plain = Engine::with_defaults().unwrap();
+        assert!(
+            strict
+                .rules
+                .iter()
+                .any(|r| r.id.as_ref() == "local.curl" && r.agent_bit.is_some())
+        );
+        let click = |agent: &str| {
+            let line = format!(
+                r#"{{"campaign":"c","recipient":"r","at":"2026-03-02T09:20:00Z","ip":"81.2.69.142","user_agent":"{agent}"}}"#
+            );
+            Click::from_json(&line, 1).unwrap()
+        };
+        let curl = click("curl/8.5.0");
+        let browser = click(
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/145.0.0.0 Safari/537.36",
+        );
+        // One cache, both engines, alternating: each must see its own rules.
+        let mut shared = Cache::new();
+        for _ in 0..2 {
+            for c in [&curl, &browser] {
+                let a = strict.assess(c, &mut shared);
+                let b = plain.assess(c, &mut shared);
+                assert_eq!(a, strict.assess(c, &mut Cache::new()));
+                assert_eq!(b, plain.assess(c, &mut Cache::new()));
+            }
+        }
+        let fired = strict.assess(&curl, &mut shared);
+        assert!(fired.reasons.iter().any(|r| &*r.rule == "local.curl"));
+        let quiet = strict.assess(&browser, &mut shared);
+        assert!(quiet.reasons.iter().all(|r| &*r.rule != "local.curl"));
     }
 
     #[test]

@@ -354,6 +354,32 @@ fn shown_as(name: &str, field: &Field) -> (String, Field) {
 }
 
 impl Cond {
+    /// Calls `visit` with every field the condition reads.
+    pub(crate) fn visit_fields(&self, visit: &mut impl FnMut(&Field)) {
+        match self {
+            Cond::All(items) | Cond::Any(items) => {
+                items.iter().for_each(|c| c.visit_fields(visit));
+            }
+            Cond::Not(inner) => inner.visit_fields(visit),
+            Cond::IsTrue(f)
+            | Cond::BoolEq(f, _)
+            | Cond::Text(f, _, _)
+            | Cond::Contains(f, _)
+            | Cond::Matches(f, _)
+            | Cond::Number(f, _, _)
+            | Cond::NumberIn(f, _)
+            | Cond::AddressIn(f, _, _) => visit(f),
+        }
+    }
+
+    /// True when the condition reads only what the user agent alone
+    /// decides, so that its result can be kept per distinct agent.
+    pub(crate) fn reads_only_agent(&self) -> bool {
+        let mut only = true;
+        self.visit_fields(&mut |f| only &= f.is_agent_only());
+        only
+    }
+
     /// True when the condition holds. A test on a field that has no value
     /// is false, whatever its operator; `not` of it is true.
     pub(crate) fn eval<'a>(&'a self, ev: &Evidence<'a>) -> bool {

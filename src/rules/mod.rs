@@ -225,6 +225,9 @@ pub(crate) struct Rule {
     /// The fields the condition reads, with the names it used, for
     /// showing the evidence.
     pub fields: Vec<(String, crate::evidence::Field)>,
+    /// For a rule that reads only the agent, its bit in the per-agent
+    /// memo of the engine's cache (the first 64 such rules get one).
+    pub agent_bit: Option<u8>,
 }
 
 /// The verdict thresholds on the score.
@@ -512,6 +515,7 @@ impl Merger {
             when,
             weight: weight?,
             source: source?,
+            agent_bit: None,
             cond,
             fields,
         })
