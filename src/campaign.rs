@@ -35,6 +35,7 @@
 //! past the cap a stream can judge differently from a batch run without
 //! the cap.
 
+use std::borrow::Borrow;
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hash};
 use std::net::IpAddr;
@@ -240,32 +241,44 @@ impl std::error::Error for OutOfOrder {}
 pub fn assess_log(engine: &Engine, clicks: &[Click], cache: &mut Cache) -> Vec<Assessment> {
     let mut order: Vec<usize> = (0..clicks.len()).collect();
     order.sort_by(|&a, &b| canonical(&clicks[a], &clicks[b]));
-    let mut stream = Stream::new(engine);
-    stream.copy_events = false;
-    let mut slots: Vec<Option<Assessment>> = vec![None; clicks.len()];
-    let mut position = Vec::with_capacity(clicks.len());
-    let mut place = |judged: Vec<Judged>, position: &Vec<usize>| {
-        for j in judged {
-            if let Some(slot) = position.get(j.seq as usize).and_then(|&i| slots.get_mut(i)) {
-                *slot = Some(j.assessment);
-            }
-        }
+    // The stream borrows the events: the log outlives it.
+    let mut core: Core<&Click> = Core::new(engine);
+    let mut placed = Placed {
+        position: Vec::with_capacity(clicks.len()),
+        slots: vec![None; clicks.len()],
     };
     for &i in &order {
-        position.push(i);
-        // Sorted input is never out of order.
-        let _ = stream.push(clicks[i].clone());
-        let ready = stream.ready(engine, cache);
-        place(ready, &position);
+        placed.position.push(i);
+        if let Some(click) = clicks.get(i) {
+            // Sorted input is never out of order.
+            let _ = core.push(click);
+            core.ready(engine, cache, &mut placed);
+        }
     }
-    let rest = stream.finish(engine, cache);
-    place(rest, &position);
+    core.finish(engine, cache, &mut placed);
     // Reports are not judged; every other slot was filled.
-    slots
+    placed
+        .slots
         .into_iter()
         .zip(clicks)
         .map(|(a, c)| a.unwrap_or_else(|| engine.assess(c, cache)))
         .collect()
+}
+
+/// Puts each judgement of [`assess_log`] in its event's place in the log.
+struct Placed {
+    /// For each sequence number, the event's index in the log.
+    position: Vec<usize>,
+    slots: Vec<Option<Assessment>>,
+}
+
+impl Sink for Placed {
+    fn judged(&mut self, seq: u64, _: &Click, assessment: Assessment) {
+        let index = usize::try_from(seq).ok().and_then(|s| self.position.get(s));
+        if let Some(slot) = index.and_then(|&i| self.slots.get_mut(i)) {
+            *slot = Some(assessment);
+        }
+    }
 }
 
 /// A total order on events: time first, then every field, so that equal
@@ -296,12 +309,17 @@ fn canonical(a: &Click, b: &Click) -> std::cmp::Ordering {
         .then_with(|| (&a.id, &a.headers, &a.reverse_dns).cmp(&(&b.id, &b.headers, &b.reverse_dns)))
 }
 
-/// What the stream keeps of an event while it is within the horizon.
-struct Slot {
+/// What the stream keeps of an event while it is within the horizon: the
+/// event itself, to judge it, and what other events' facts read of it.
+struct Slot<C> {
     seq: u64,
     ms: i64,
     campaign: u32,
-    click: Click,
+    /// None for the placeholder of a report's number.
+    click: Option<C>,
+    kind: EventKind,
+    ip: Option<IpAddr>,
+    honeypot: bool,
     probe: bool,
     /// A probe by the person's own software (Office, browser prefetch),
     /// as opposed to a bare HEAD that gateways send too.
@@ -345,12 +363,33 @@ type Key<K> = (u32, K);
 /// Push events with [`Stream::push`], collect the judgements that are
 /// ready with [`Stream::ready`], and the rest with [`Stream::finish`].
 pub struct Stream {
+    core: Core<Click>,
+}
+
+/// Where judgements go as the stream makes them.
+trait Sink {
+    fn judged(&mut self, seq: u64, click: &Click, assessment: Assessment);
+}
+
+impl Sink for Vec<Judged> {
+    fn judged(&mut self, seq: u64, click: &Click, assessment: Assessment) {
+        self.push(Judged {
+            seq,
+            click: click.clone(),
+            assessment,
+        });
+    }
+}
+
+/// The stream's workings, over events it owns ([`Stream`]) or borrows
+/// ([`assess_log`], which has the whole log at hand).
+struct Core<C> {
     settings: CampaignSettings,
     horizon_ms: i64,
-    incoming: VecDeque<(u64, Click)>,
+    incoming: VecDeque<(u64, C)>,
     next_seq: u64,
     newest_ms: Option<i64>,
-    slots: VecDeque<Slot>,
+    slots: VecDeque<Slot<C>>,
     front_seq: u64,
     /// The sequence number of the first slot not yet judged.
     waiting_from: u64,
@@ -363,15 +402,12 @@ pub struct Stream {
     newest_major: HashMap<(u32, u64), u32>,
     hasher: hashbrown::DefaultHashBuilder,
     scratch: Scratch,
-    /// Whether a [`Judged`] carries a copy of its event; [`assess_log`]
-    /// has the events already and places judgements by number.
-    copy_events: bool,
 }
 
 impl std::fmt::Debug for Stream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Stream")
-            .field("waiting", &(self.incoming.len() + self.slots.len()))
+            .field("waiting", &self.held_events())
             .field("tracked_keys", &self.tracked_keys())
             .finish()
     }
@@ -384,8 +420,59 @@ fn ms(seconds: f64) -> i64 {
 impl Stream {
     /// A stream with the engine's campaign settings.
     pub fn new(engine: &Engine) -> Stream {
-        let settings = engine.campaign_settings().clone();
         Stream {
+            core: Core::new(engine),
+        }
+    }
+
+    /// Takes the next event and returns its sequence number, which its
+    /// [`Judged`] carries.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`OutOfOrder`] for an event older than one pushed before;
+    /// it is not taken.
+    pub fn push(&mut self, click: Click) -> Result<u64, OutOfOrder> {
+        self.core.push(click)
+    }
+
+    /// The judgements no later event can change, in time order.
+    pub fn ready(&mut self, engine: &Engine, cache: &mut Cache) -> Vec<Judged> {
+        let mut out = Vec::new();
+        self.core.ready(engine, cache, &mut out);
+        out
+    }
+
+    /// Every remaining judgement: call at the end of the stream.
+    pub fn finish(&mut self, engine: &Engine, cache: &mut Cache) -> Vec<Judged> {
+        let mut out = Vec::new();
+        self.core.finish(engine, cache, &mut out);
+        out
+    }
+
+    /// Keys held now: recipients, addresses and networks in the window,
+    /// recipients' report state, campaigns and browsers. Never more than
+    /// [`CampaignSettings::max_tracked_keys`] plus the keys of one event.
+    pub fn tracked_keys(&self) -> usize {
+        self.core.tracked_keys()
+    }
+
+    /// Changes the cap on tracked keys of this stream (see
+    /// [`CampaignSettings::max_tracked_keys`]); at least 1.
+    pub fn set_max_tracked_keys(&mut self, cap: usize) {
+        self.core.settings.max_tracked_keys = cap.max(1);
+    }
+
+    /// Events held, waiting or kept for the windows of others.
+    pub fn held_events(&self) -> usize {
+        self.core.incoming.len() + self.core.slots.len()
+    }
+}
+
+impl<C: Borrow<Click>> Core<C> {
+    fn new(engine: &Engine) -> Core<C> {
+        let settings = engine.campaign_settings().clone();
+        Core {
             horizon_ms: ms(settings.horizon()),
             settings,
             incoming: VecDeque::new(),
@@ -402,19 +489,11 @@ impl Stream {
             newest_major: HashMap::new(),
             hasher: hashbrown::DefaultHashBuilder::default(),
             scratch: Scratch::default(),
-            copy_events: true,
         }
     }
 
-    /// Takes the next event and returns its sequence number, which its
-    /// [`Judged`] carries.
-    ///
-    /// # Errors
-    ///
-    /// Returns [`OutOfOrder`] for an event older than one pushed before;
-    /// it is not taken.
-    pub fn push(&mut self, click: Click) -> Result<u64, OutOfOrder> {
-        let at_ms = click.at.timestamp_millis();
+    fn push(&mut self, click: C) -> Result<u64, OutOfOrder> {
+        let at_ms = click.borrow().at.timestamp_millis();
         if let Some(newest_ms) = self.newest_ms.filter(|&n| at_ms < n) {
             return Err(OutOfOrder { newest_ms, at_ms });
         }
@@ -425,31 +504,23 @@ impl Stream {
         Ok(seq)
     }
 
-    /// The judgements no later event can change, in time order.
-    pub fn ready(&mut self, engine: &Engine, cache: &mut Cache) -> Vec<Judged> {
-        let mut out = Vec::new();
+    fn ready(&mut self, engine: &Engine, cache: &mut Cache, out: &mut impl Sink) {
         while let Some((seq, click)) = self.incoming.pop_front() {
-            let at_ms = click.at.timestamp_millis();
+            let at_ms = click.borrow().at.timestamp_millis();
             // An event waits until one arrives strictly beyond its horizon:
             // events exactly at the horizon still fall in its windows.
-            self.judge_until(at_ms - self.horizon_ms - 1, engine, cache, &mut out);
+            self.judge_until(at_ms - self.horizon_ms - 1, engine, cache, out);
             self.apply(seq, click, engine, cache);
-            self.enforce_cap(engine, cache, &mut out);
+            self.enforce_cap(engine, cache, out);
         }
-        out
     }
 
-    /// Every remaining judgement: call at the end of the stream.
-    pub fn finish(&mut self, engine: &Engine, cache: &mut Cache) -> Vec<Judged> {
-        let mut out = self.ready(engine, cache);
-        self.judge_until(i64::MAX, engine, cache, &mut out);
-        out
+    fn finish(&mut self, engine: &Engine, cache: &mut Cache, out: &mut impl Sink) {
+        self.ready(engine, cache, out);
+        self.judge_until(i64::MAX, engine, cache, out);
     }
 
-    /// Keys held now: recipients, addresses and networks in the window,
-    /// recipients' report state, campaigns and browsers. Never more than
-    /// [`CampaignSettings::max_tracked_keys`] plus the keys of one event.
-    pub fn tracked_keys(&self) -> usize {
+    fn tracked_keys(&self) -> usize {
         self.by_recipient.len()
             + self.by_address.len()
             + self.by_network.len()
@@ -458,35 +529,25 @@ impl Stream {
             + self.newest_major.len()
     }
 
-    /// Changes the cap on tracked keys of this stream (see
-    /// [`CampaignSettings::max_tracked_keys`]); at least 1.
-    pub fn set_max_tracked_keys(&mut self, cap: usize) {
-        self.settings.max_tracked_keys = cap.max(1);
-    }
-
-    /// Events held, waiting or kept for the windows of others.
-    pub fn held_events(&self) -> usize {
-        self.incoming.len() + self.slots.len()
-    }
-
     fn hash<T: Hash>(&self, value: T) -> u64 {
         self.hasher.hash_one(value)
     }
 
-    fn slot(&self, seq: u64) -> Option<&Slot> {
+    fn slot(&self, seq: u64) -> Option<&Slot<C>> {
         self.slots.get(seq.checked_sub(self.front_seq)? as usize)
     }
 
     /// Records an event in the window and the long-lived state.
-    fn apply(&mut self, seq: u64, click: Click, engine: &Engine, cache: &mut Cache) {
+    fn apply(&mut self, seq: u64, event: C, engine: &Engine, cache: &mut Cache) {
+        let click = event.borrow();
         let at_ms = click.at.timestamp_millis();
         let campaign = self.campaign_id(&click.campaign);
         let recipient = self.hash(click.recipient.as_str());
         let agent_text = click.user_agent.as_deref().unwrap_or("");
         let agent = self.hash(agent_text);
         let info = engine.agents().analyze(agent_text, cache.agents_mut());
-        let probe = is_probe(&click, info.class());
-        let own_probe = info.class() == AgentClass::Office || is_prefetch(&click);
+        let probe = is_probe(click, info.class());
+        let own_probe = info.class() == AgentClass::Office || is_prefetch(click);
         let browser = match (info.class(), info.family.as_deref(), info.major) {
             (AgentClass::Browser, Some(family), Some(major)) => Some((self.hash(family), major)),
             _ => None,
@@ -496,7 +557,7 @@ impl Stream {
             *newest = (*newest).max(major);
         }
         let link = click.link.as_deref().map(|l| self.hash(l));
-        self.remember_recipient(campaign, recipient, &click, agent, at_ms);
+        self.remember_recipient(campaign, recipient, click, agent, at_ms);
         if click.kind == EventKind::Report {
             return;
         }
@@ -523,11 +584,15 @@ impl Stream {
         for pad in expected..seq {
             self.slots.push_back(Slot::placeholder(pad, at_ms));
         }
+        let (kind, ip, honeypot) = (click.kind, click.ip, click.honeypot);
         self.slots.push_back(Slot {
             seq,
             ms: at_ms,
             campaign,
-            click,
+            click: Some(event),
+            kind,
+            ip,
+            honeypot,
             probe,
             own_probe,
             browser,
@@ -571,7 +636,7 @@ impl Stream {
         until_ms: i64,
         engine: &Engine,
         cache: &mut Cache,
-        out: &mut Vec<Judged>,
+        out: &mut impl Sink,
     ) {
         let mut index = self.first_waiting();
         while let Some(slot) = self.slots.get(index) {
@@ -587,30 +652,23 @@ impl Stream {
         self.evict(until_ms);
     }
 
-    fn judge(&mut self, index: usize, engine: &Engine, cache: &mut Cache, out: &mut Vec<Judged>) {
-        let mut scratch = std::mem::take(&mut self.scratch);
+    fn judge(&mut self, index: usize, engine: &Engine, cache: &mut Cache, out: &mut impl Sink) {
         let Some(slot) = self.slots.get(index) else {
             return;
         };
-        if slot.click.kind == EventKind::Report {
+        let Some(click) = slot.click.as_ref().map(Borrow::borrow) else {
+            return;
+        };
+        if slot.kind == EventKind::Report {
             return;
         }
-        let facts = self.facts(slot, &mut scratch);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let facts = self.facts(slot, click, &mut scratch);
         self.scratch = scratch;
-        let assessment = engine.assess_with(&slot.click, Some(&facts), cache);
-        let seq = slot.seq;
+        let assessment = engine.assess_with(click, Some(&facts), cache);
+        out.judged(slot.seq, click, assessment);
         if let Some(slot) = self.slots.get_mut(index) {
             slot.judged = true;
-            let click = if self.copy_events {
-                slot.click.clone()
-            } else {
-                Click::default()
-            };
-            out.push(Judged {
-                seq,
-                click,
-                assessment,
-            });
         }
     }
 
@@ -639,13 +697,13 @@ impl Stream {
         self.waiting_from.saturating_sub(self.front_seq) as usize
     }
 
-    fn unindex(&mut self, slot: &Slot) {
-        if slot.click.kind == EventKind::Report {
+    fn unindex(&mut self, slot: &Slot<C>) {
+        if slot.kind == EventKind::Report {
             return;
         }
         let seq = slot.seq;
         pop_seq(&mut self.by_recipient, (slot.campaign, slot.recipient), seq);
-        if let Some(ip) = slot.click.ip {
+        if let Some(ip) = slot.ip {
             pop_seq(&mut self.by_address, (slot.campaign, ip), seq);
             pop_seq(&mut self.by_network, (slot.campaign, network_of(ip)), seq);
         }
@@ -654,7 +712,7 @@ impl Stream {
     /// Keeps the keys held within the cap: first the report state of the
     /// recipients updated longest ago, then, for a flood within the
     /// horizon, the oldest waiting events are judged early.
-    fn enforce_cap(&mut self, engine: &Engine, cache: &mut Cache, out: &mut Vec<Judged>) {
+    fn enforce_cap(&mut self, engine: &Engine, cache: &mut Cache, out: &mut impl Sink) {
         let cap = self.settings.max_tracked_keys;
         if self.tracked_keys() <= cap {
             return;
@@ -699,16 +757,16 @@ impl Stream {
     }
 }
 
-impl Slot {
-    fn placeholder(seq: u64, ms: i64) -> Slot {
+impl<C> Slot<C> {
+    fn placeholder(seq: u64, ms: i64) -> Slot<C> {
         Slot {
             seq,
             ms,
             campaign: u32::MAX,
-            click: Click {
-                kind: EventKind::Report,
-                ..Click::default()
-            },
+            click: None,
+            kind: EventKind::Report,
+            ip: None,
+            honeypot: false,
             probe: false,
             own_probe: false,
             browser: None,
@@ -755,11 +813,10 @@ fn is_prefetch(click: &Click) -> bool {
     })
 }
 
-impl Stream {
+impl<C: Borrow<Click>> Core<C> {
     /// Works out the facts of one event from the events around it.
-    fn facts(&self, slot: &Slot, scratch: &mut Scratch) -> CampaignFacts {
+    fn facts(&self, slot: &Slot<C>, c: &Click, scratch: &mut Scratch) -> CampaignFacts {
         let s = &self.settings;
-        let c = &slot.click;
         let mut facts = CampaignFacts::default();
         let by_recipient = self.by_recipient.get(&(slot.campaign, slot.recipient));
         // Sweeps, bursts and rotating addresses are counted among requests
@@ -769,24 +826,21 @@ impl Stream {
         scratch.hashes.clear();
         scratch.addresses.clear();
         for other in self.within(by_recipient, slot.ms, ms(s.sweep_window)) {
-            if other.click.kind != EventKind::Click || other.agent != slot.agent {
+            if other.kind != EventKind::Click || other.agent != slot.agent {
                 continue;
             }
             scratch.hashes.extend(other.link);
             if (other.ms - slot.ms).abs() <= ms(s.burst_window) {
                 facts.burst += 1;
             }
-            scratch.addresses.extend(other.click.ip);
+            scratch.addresses.extend(other.ip);
         }
         facts.links_swept = distinct(&mut scratch.hashes);
         facts.addresses_for_recipient = distinct(&mut scratch.addresses);
         facts.honeypot_near = self.honeypot_near(slot, by_recipient);
         let mut repeats = self.within(by_recipient, slot.ms, ms(s.double_click_window));
         facts.double_click = repeats.any(|o| {
-            o.seq != slot.seq
-                && o.click.ip == c.ip
-                && o.agent == slot.agent
-                && o.click.link == c.link
+            o.seq != slot.seq && o.ip == slot.ip && o.agent == slot.agent && o.link == slot.link
         });
         if c.kind == EventKind::Open {
             facts.with_sweep = self.sweep_at(slot, scratch);
@@ -809,7 +863,7 @@ impl Stream {
         list: Option<&'s VecDeque<u64>>,
         at_ms: i64,
         window_ms: i64,
-    ) -> impl Iterator<Item = &'s Slot> + 's {
+    ) -> impl Iterator<Item = &'s Slot<C>> + 's {
         // A key's list is in time order: find where the window starts by
         // bisection, so a busy key costs the window, not the whole list.
         let start = list.map_or(0, |l| {
@@ -822,17 +876,16 @@ impl Stream {
             .take_while(move |o| o.ms <= at_ms + window_ms)
     }
 
-    fn honeypot_near(&self, slot: &Slot, by_recipient: Option<&VecDeque<u64>>) -> bool {
+    fn honeypot_near(&self, slot: &Slot<C>, by_recipient: Option<&VecDeque<u64>>) -> bool {
         let window = ms(self.settings.honeypot_window);
-        let hit = |o: &Slot| o.click.honeypot && o.click.kind == EventKind::Click;
+        let hit = |o: &Slot<C>| o.honeypot && o.kind == EventKind::Click;
         // For the same recipient, only a hit with the event's own agent
         // counts: the person's device may click while a scanner sweeps.
-        let own_agent = |o: &Slot| o.agent == slot.agent && hit(o);
+        let own_agent = |o: &Slot<C>| o.agent == slot.agent && hit(o);
         if self.within(by_recipient, slot.ms, window).any(own_agent) {
             return true;
         }
         let by_address = slot
-            .click
             .ip
             .and_then(|ip| self.by_address.get(&(slot.campaign, ip)));
         self.within(by_address, slot.ms, window).any(hit)
@@ -840,12 +893,12 @@ impl Stream {
 
     /// Whether several links of any message were requested at the moment
     /// of this open.
-    fn sweep_at(&self, slot: &Slot, scratch: &mut Scratch) -> bool {
+    fn sweep_at(&self, slot: &Slot<C>, scratch: &mut Scratch) -> bool {
         let window = ms(self.settings.burst_window);
         let list = self.by_recipient.get(&(slot.campaign, slot.recipient));
         scratch.hashes.clear();
         for o in self.within(list, slot.ms, window) {
-            if o.click.kind == EventKind::Click {
+            if o.kind == EventKind::Click {
                 scratch.hashes.extend(o.link);
             }
         }
@@ -855,24 +908,24 @@ impl Stream {
     fn distinct_recipients(
         &self,
         list: Option<&VecDeque<u64>>,
-        slot: &Slot,
+        slot: &Slot<C>,
         scratch: &mut Scratch,
     ) -> u32 {
         let window = ms(self.settings.fanout_window);
         scratch.hashes.clear();
         for o in self.within(list, slot.ms, window) {
-            if o.click.kind == EventKind::Click {
+            if o.kind == EventKind::Click {
                 scratch.hashes.push(o.recipient);
             }
         }
         distinct(&mut scratch.hashes)
     }
 
-    fn probe_facts(&self, slot: &Slot, ip: IpAddr, facts: &mut CampaignFacts) {
+    fn probe_facts(&self, slot: &Slot<C>, ip: IpAddr, facts: &mut CampaignFacts) {
         let window = ms(self.settings.probe_window);
         let list = self.by_address.get(&(slot.campaign, ip));
         for o in self.within(list, slot.ms, window) {
-            if o.seq == slot.seq || o.click.kind != EventKind::Click {
+            if o.seq == slot.seq || o.kind != EventKind::Click {
                 continue;
             }
             if slot.probe && !o.probe && o.ms >= slot.ms {
@@ -884,7 +937,7 @@ impl Stream {
         }
     }
 
-    fn report_facts(&self, slot: &Slot, facts: &mut CampaignFacts) {
+    fn report_facts(&self, slot: &Slot<C>, facts: &mut CampaignFacts) {
         let Some(state) = self.recipients.get(&(slot.campaign, slot.recipient)) else {
             return;
         };
@@ -892,14 +945,14 @@ impl Stream {
             return;
         };
         facts.seconds_after_report = Some((slot.ms - report_ms) as f64 / 1000.0);
-        let ip = slot.click.ip;
+        let ip = slot.ip;
         facts.unfamiliar_after_report = !state
             .pairs
             .iter()
             .any(|&(i, a, t)| Some(i) == ip && a == slot.agent && t < report_ms);
     }
 
-    fn versions_behind(&self, slot: &Slot) -> Option<u32> {
+    fn versions_behind(&self, slot: &Slot<C>) -> Option<u32> {
         let (family, major) = slot.browser?;
         let newest = self.newest_major.get(&(slot.campaign, family))?;
         Some(newest.saturating_sub(major))
