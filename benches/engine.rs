@@ -7,22 +7,14 @@
 //!
 //! Run: `cargo bench --bench engine`; results are in `benches/README.md`.
 
+mod support;
+
 use std::hint::black_box;
-use std::io::{BufRead, BufReader};
 
 use clicksift::campaign::assess_log;
-use clicksift::{Cache, Click, Engine};
+use clicksift::{Cache, Engine};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-
-fn dev_log() -> Vec<Click> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/eval/dev.jsonl.gz");
-    let file = std::fs::File::open(path).expect("fixtures/eval/dev.jsonl.gz");
-    BufReader::new(flate2::read::GzDecoder::new(file))
-        .lines()
-        .enumerate()
-        .map(|(i, line)| Click::from_json(&line.expect("text"), i as u64 + 1).expect("valid"))
-        .collect()
-}
+use support::dev_log;
 
 fn build(c: &mut Criterion) {
     let mut group = c.benchmark_group("build");
