@@ -381,6 +381,15 @@ impl Sink for Vec<Judged> {
     }
 }
 
+/// Hands judgements to a caller's function.
+struct Visit<F>(F);
+
+impl<F: FnMut(u64, &Click, Assessment)> Sink for Visit<F> {
+    fn judged(&mut self, seq: u64, click: &Click, assessment: Assessment) {
+        (self.0)(seq, click, assessment);
+    }
+}
+
 /// The stream's workings, over events it owns ([`Stream`]) or borrows
 /// ([`assess_log`], which has the whole log at hand).
 struct Core<C> {
@@ -448,6 +457,29 @@ impl Stream {
         let mut out = Vec::new();
         self.core.finish(engine, cache, &mut out);
         out
+    }
+
+    /// As [`Stream::ready`], but hands each judgement to `visit` with the
+    /// event's sequence number and a reference to the event, which saves
+    /// copying every event into a [`Judged`].
+    pub fn ready_with(
+        &mut self,
+        engine: &Engine,
+        cache: &mut Cache,
+        visit: impl FnMut(u64, &Click, Assessment),
+    ) {
+        self.core.ready(engine, cache, &mut Visit(visit));
+    }
+
+    /// As [`Stream::finish`], handing each judgement to `visit` as
+    /// [`Stream::ready_with`] does.
+    pub fn finish_with(
+        &mut self,
+        engine: &Engine,
+        cache: &mut Cache,
+        visit: impl FnMut(u64, &Click, Assessment),
+    ) {
+        self.core.finish(engine, cache, &mut Visit(visit));
     }
 
     /// Keys held now: recipients, addresses and networks in the window,

@@ -317,3 +317,56 @@ fn streaming_holds_an_event_only_until_its_horizon_has_passed() {
     assert_eq!(ready.len(), 1);
     assert_eq!(ready[0].click.recipient, "a@x");
 }
+
+#[test]
+fn visiting_judgements_gives_what_the_lists_give() {
+    let engine = engine();
+    let mut clicks: Vec<Click> = ["main", "unsubscribe", "privacy"]
+        .iter()
+        .enumerate()
+        .map(|(i, link)| {
+            on_link(
+                click("dee@x", 20.0 + i as f64, "198.51.100.9", CHROME),
+                link,
+            )
+        })
+        .collect();
+    clicks.push(report("dee@x", 600.0));
+    clicks.push(click("dee@x", 7200.0, "86.12.44.10", CHROME));
+    let horizon = engine.campaign_settings().horizon();
+    clicks.push(click(
+        "eve@x",
+        7200.0 + 2.0 * horizon,
+        "86.12.44.11",
+        CHROME,
+    ));
+
+    let (mut listed, mut visited) = (Vec::new(), Vec::new());
+    let (mut by_list, mut by_visit) = (Stream::new(engine), Stream::new(engine));
+    let mut cache = Cache::new();
+    for c in &clicks {
+        by_list.push(c.clone()).unwrap();
+        by_visit.push(c.clone()).unwrap();
+        for j in by_list.ready(engine, &mut cache) {
+            listed.push((j.seq, j.click.recipient, j.assessment));
+        }
+        by_visit.ready_with(engine, &mut cache, |seq, c, a| {
+            visited.push((seq, c.recipient.clone(), a));
+        });
+        assert_eq!(listed, visited, "as the stream goes");
+    }
+    for j in by_list.finish(engine, &mut cache) {
+        listed.push((j.seq, j.click.recipient, j.assessment));
+    }
+    by_visit.finish_with(engine, &mut cache, |seq, c, a| {
+        visited.push((seq, c.recipient.clone(), a));
+    });
+    // Every event but the report, each once, and the sweep caught.
+    assert_eq!(listed, visited);
+    assert_eq!(visited.len(), clicks.len() - 1);
+    assert!(
+        visited[..3]
+            .iter()
+            .all(|(_, _, a)| fired(a, "campaign.sweep"))
+    );
+}

@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Args;
 use clicksift::campaign::{Stream, assess_log};
@@ -117,13 +118,19 @@ pub struct Annotation {
 /// One rule that fired.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AnnotatedReason {
-    rule: String,
+    rule: Arc<str>,
     weight: i32,
     detail: String,
 }
 
 impl Annotation {
     fn new(line: u64, a: &Assessment, removed_by: Vec<String>) -> Annotation {
+        Annotation::of(line, a.clone(), removed_by)
+    }
+
+    /// The annotation of an assessment the caller gives up, whose reasons
+    /// move into it.
+    fn of(line: u64, a: Assessment, removed_by: Vec<String>) -> Annotation {
         Annotation {
             line,
             score: a.score,
@@ -132,11 +139,11 @@ impl Annotation {
             removed_by,
             reasons: a
                 .reasons
-                .iter()
+                .into_iter()
                 .map(|r| AnnotatedReason {
-                    rule: r.rule.to_string(),
+                    rule: r.rule,
                     weight: r.weight,
-                    detail: r.detail.clone(),
+                    detail: r.detail,
                 })
                 .collect(),
         }
@@ -537,13 +544,15 @@ impl CleanRun<'_> {
                 }
             };
             queue.push_back((unit, seq));
-            let ready = stream.ready(self.engine, &mut self.cache);
-            self.note(ready, &mut judged);
+            stream.ready_with(self.engine, &mut self.cache, |seq, click, a| {
+                judged.insert(seq, note(&mut self.filters, click, a));
+            });
             drain(&mut queue, &mut judged, sink, false)?;
         }
         progress.done();
-        let rest = stream.finish(self.engine, &mut self.cache);
-        self.note(rest, &mut judged);
+        stream.finish_with(self.engine, &mut self.cache, |seq, click, a| {
+            judged.insert(seq, note(&mut self.filters, click, a));
+        });
         drain(&mut queue, &mut judged, sink, true)?;
         let skipped: Vec<(String, u64)> = units
             .skipped()
@@ -554,21 +563,13 @@ impl CleanRun<'_> {
         crate::input::report_skipped_list(&sink.name, &skipped);
         Ok(())
     }
+}
 
-    /// Records the decision on each judged click, by its sequence number.
-    /// The line of each note is filled in when its piece is written.
-    fn note(
-        &mut self,
-        ready: Vec<clicksift::campaign::Judged>,
-        judged: &mut HashMap<u64, Option<Annotation>>,
-    ) {
-        for j in ready {
-            let removed_by = self.filters.removed_by(&j.click, &j.assessment);
-            let note =
-                (!removed_by.is_empty()).then(|| Annotation::new(0, &j.assessment, removed_by));
-            judged.insert(j.seq, note);
-        }
-    }
+/// The decision on a judged click: why it goes, or None when it stays.
+/// Its line is filled in when its piece is written.
+fn note(filters: &mut Filters, click: &Click, a: Assessment) -> Option<Annotation> {
+    let removed_by = filters.removed_by(click, &a);
+    (!removed_by.is_empty()).then(|| Annotation::of(0, a, removed_by))
 }
 
 /// Writes the pieces at the front of the queue that are decided.

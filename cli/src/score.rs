@@ -156,14 +156,34 @@ impl<W: Write> Run<W> {
                 self.reject(&e, line);
                 continue;
             }
-            for judged in stream.ready(engine, &mut self.cache) {
-                self.write(&judged.click, &judged.assessment)?;
+            self.write_judged(&mut stream, engine, false)?;
+        }
+        self.write_judged(&mut stream, engine, true)
+    }
+
+    /// Writes the judgements the stream has ready, or at the end all that
+    /// remain.
+    fn write_judged(
+        &mut self,
+        stream: &mut Stream,
+        engine: &Engine,
+        end: bool,
+    ) -> Result<(), Failure> {
+        // The writer borrows `self`, so the cache is lent out meanwhile.
+        let mut cache = std::mem::take(&mut self.cache);
+        let mut written = Ok(());
+        let mut write = |_, click: &Click, a: Assessment| {
+            if written.is_ok() {
+                written = self.write(click, &a);
             }
+        };
+        if end {
+            stream.finish_with(engine, &mut cache, &mut write);
+        } else {
+            stream.ready_with(engine, &mut cache, &mut write);
         }
-        for judged in stream.finish(engine, &mut self.cache) {
-            self.write(&judged.click, &judged.assessment)?;
-        }
-        Ok(())
+        self.cache = cache;
+        written
     }
 
     fn write(&mut self, click: &Click, a: &Assessment) -> Result<(), Failure> {
