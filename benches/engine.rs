@@ -46,6 +46,23 @@ fn one_click(c: &mut Criterion) {
             }
         })
     });
+    // The ASN database built from public routing data for the eval logs
+    // (see fixtures/eval/README.md), as a user without MaxMind has it.
+    let mut databases = clicksift::mmdb::Databases::new();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/eval/asn-routing.mmdb"
+    );
+    databases.open(path).unwrap();
+    let with_asn = Engine::builder().databases(databases).build().unwrap();
+    group.bench_function("score_only_warm_cache_asn_db", |b| {
+        let mut cache = Cache::new();
+        b.iter(|| {
+            for click in &clicks {
+                black_box(with_asn.score(click, &mut cache));
+            }
+        })
+    });
     group.sample_size(10);
     group.bench_function("cold_cache", |b| {
         b.iter(|| {

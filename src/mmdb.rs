@@ -29,13 +29,13 @@
 //! load because it costs far more than loading: about 60 ms for a 10 MB
 //! ASN database that loads from memory in 2 ms (`benches/README.md`).
 
-use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use hashbrown::HashMap;
 use maxminddb::{LookupResult, MaxMindDbError, PathElement, Reader};
 use serde::Deserialize;
 

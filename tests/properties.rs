@@ -185,3 +185,35 @@ fn state_stays_within_its_cap_under_a_flood_of_unique_keys() {
         "held {most_keys} keys with a cap of {cap}"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// `in` over a list of numbers, which the engine searches by bisection,
+    /// answers as a linear scan would, whatever the list's order and
+    /// repeats. The list is tested on the time after delivery, which is
+    /// read per click.
+    #[test]
+    fn number_lists_answer_as_a_linear_scan(
+        list in prop::collection::vec(-5i32..40, 1..12),
+        probes in prop::collection::vec(-5i32..40, 1..8),
+    ) {
+        let written: Vec<String> = list.iter().map(|n| n.to_string()).collect();
+        let rule = format!(
+            "[[rule]]\nid = \"local.listed-delay\"\ndescription = \"d\"\n\
+             when = 'delay in [{}]'\nweight = 50\nsource = \"unknown\"\n",
+            written.join(", ")
+        );
+        let engine = clicksift::Engine::builder()
+            .default_rules(false)
+            .rules("listed.toml", rule)
+            .build()
+            .unwrap();
+        let mut cache = Cache::new();
+        for secs in probes {
+            let c = click("p@x", f64::from(secs), "198.51.100.7", CHROME);
+            let fired = !engine.assess(&c, &mut cache).reasons.is_empty();
+            prop_assert_eq!(fired, list.contains(&secs), "delay {} in {:?}", secs, list);
+        }
+    }
+}

@@ -229,7 +229,16 @@ impl Compiler<'_> {
             }
         }
         let op = match op {
-            Op::In => return Some(Cond::NumberIn(field, numbers)),
+            Op::In => {
+                // Sorted, so that a long list (of ASNs, say) is searched by
+                // bisection; -0 is stored as 0 and NaN, equal to nothing,
+                // is dropped, so that the search agrees with `==`.
+                numbers.retain(|n| !n.is_nan());
+                numbers.iter_mut().for_each(|n| *n += 0.0);
+                numbers.sort_by(f64::total_cmp);
+                numbers.dedup();
+                return Some(Cond::NumberIn(field, numbers));
+            }
             Op::Eq => NumOp::Eq,
             Op::Ne => NumOp::Ne,
             Op::Lt => NumOp::Lt,
@@ -399,7 +408,13 @@ impl Cond {
                 Value::Number(v) => number_test(v, *op, *n),
                 _ => false,
             },
-            Cond::NumberIn(f, ns) => matches!(ev.value(f), Value::Number(v) if ns.contains(&v)),
+            Cond::NumberIn(f, ns) => match ev.value(f) {
+                Value::Number(v) if !v.is_nan() => {
+                    let v = v + 0.0;
+                    ns.binary_search_by(|n| n.total_cmp(&v)).is_ok()
+                }
+                _ => false,
+            },
             Cond::AddressIn(f, table, negate) => match ev.value(f) {
                 Value::Address(a) => table.lookup(a).is_some() != *negate,
                 _ => false,
