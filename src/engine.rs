@@ -384,7 +384,7 @@ impl Engine {
         for (index, rule) in self.rules.iter().enumerate() {
             let holds = match rule.agent_bit {
                 Some(bit) => evidence.agent_fired >> bit & 1 == 1,
-                None => rule.cond.eval(evidence),
+                None => rule.cond.holds(evidence),
             };
             if !holds {
                 continue;
@@ -493,7 +493,7 @@ impl Engine {
         let mut fired = 0u64;
         for rule in &self.rules {
             if let Some(bit) = rule.agent_bit {
-                if rule.cond.eval(&evidence) {
+                if rule.cond.holds(&evidence) {
                     fired |= 1 << bit;
                 }
             }
