@@ -284,13 +284,14 @@ impl Sink {
         let (content, end) = unit.split_end();
         match self.family {
             Family::JsonLines => {
-                let json = serde_json::to_vec(note).map_err(io::Error::other)?;
                 let brace = content
                     .iter()
                     .rposition(|&b| b == b'}')
                     .unwrap_or(content.len());
                 let (head, tail) = content.split_at(brace);
-                write_all(w, &[head, b",\"clicksift\":", &json, tail, end])
+                write_all(w, &[head, b",\"clicksift\":"])?;
+                serde_json::to_writer(&mut *w, note).map_err(io::Error::other)?;
+                write_all(w, &[tail, end])
             }
             Family::Csv => {
                 let fields = csv_note(note);
