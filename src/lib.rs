@@ -88,8 +88,12 @@
 //! # Limitations
 //!
 //! - Judgements are only as good as the evidence: a sandbox presenting a
-//!   current browser from a cloud network looks like a person on a virtual
-//!   desktop, and is left uncertain unless the campaign gives it away.
+//!   current browser from Microsoft's cloud looks like a person on a
+//!   virtual desktop there, and is left uncertain unless the campaign gives
+//!   it away. The other clouds and hosting networks are taken to carry no
+//!   desktops (rule `network.sandbox-cloud`), so a person whose company
+//!   runs its desktops or VPN there is judged a machine until a rule file
+//!   allows that network.
 //! - The catalogues are dated snapshots (see `data/README.md`); networks
 //!   change, so regenerate them and re-judge past campaigns.
 //! - No public labelled set of real clicks exists. The accuracy figures

@@ -1,12 +1,17 @@
 //! Enrichment from MaxMind databases, against MaxMind's official test
 //! databases (fixtures/mmdb) and small databases written here.
 
+mod common;
+
 use std::error::Error as _;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use clicksift::mmdb::CACHE_GENERATION_CAPACITY;
-use clicksift::{DatabaseErrorKind, DatabaseKind, Databases, LookupCache, NetFacts};
+use clicksift::{
+    Assessment, Cache, DatabaseErrorKind, DatabaseKind, Databases, Engine, LookupCache, NetFacts,
+    Source, Verdict,
+};
 use ipnet::IpNet;
 use mmdb_writer::{IpVersion, Value, Writer};
 use serde_json::Value as Json;
@@ -616,4 +621,68 @@ fn verify_reports_damage_as_corrupt() {
     assert_eq!(err.kind(), DatabaseErrorKind::Corrupt);
     assert_eq!(err.name(), "broken.mmdb");
     assert!(err.source().is_some());
+}
+
+/// The built-in engine with an ASN database written from `records`.
+fn engine_with_asn(records: &[(&str, Value)]) -> Engine {
+    let bytes = write_database("GeoLite2-ASN", IpVersion::V6, records);
+    let mut databases = Databases::new();
+    databases.add_bytes("asn.mmdb", bytes).unwrap();
+    Engine::builder().databases(databases).build().unwrap()
+}
+
+/// A current desktop Chrome's click an hour after delivery, so that no
+/// timing rule takes part, judged by `engine`.
+fn judge_browser(engine: &Engine, address: &str) -> Assessment {
+    let click = common::click("r@example.org", 3600.0, address, common::CHROME);
+    engine.assess(&click, &mut Cache::new())
+}
+
+fn fired(assessment: &Assessment, rule: &str) -> bool {
+    assessment.reasons.iter().any(|r| &*r.rule == rule)
+}
+
+#[test]
+fn a_browser_in_a_cloud_without_desktops_is_a_sandbox() {
+    // 1.44.96.0/24 is AWS and 1.186.0.0/16 Microsoft in the built-in
+    // catalogue; the documentation ranges are in no catalogue row, so only
+    // the ASN database speaks for them.
+    let engine = engine_with_asn(&[
+        ("192.0.2.0/25", asn_record(16509, "Amazon.com, Inc.")),
+        ("192.0.2.128/25", asn_record(8075, "Microsoft Corporation")),
+    ]);
+    for (address, rule) in [
+        ("1.44.96.7", "network.sandbox-cloud"),
+        ("192.0.2.7", "asn.sandbox-cloud"),
+    ] {
+        let judged = judge_browser(&engine, address);
+        assert_eq!(judged.verdict, Verdict::Machine, "{address}: {judged:?}");
+        assert_eq!(judged.source, Source::Sandbox, "{address}: {judged:?}");
+        assert!(fired(&judged, rule), "{address}: {judged:?}");
+    }
+
+    // People browse from Azure's virtual desktops: a cloud, not a verdict.
+    for address in ["1.186.0.7", "192.0.2.200"] {
+        let judged = judge_browser(&engine, address);
+        assert_ne!(judged.verdict, Verdict::Machine, "{address}: {judged:?}");
+        assert!(!fired(&judged, "network.sandbox-cloud"), "{judged:?}");
+        assert!(!fired(&judged, "asn.sandbox-cloud"), "{judged:?}");
+    }
+}
+
+#[test]
+fn asn_lists_know_the_catalogues_vendor_and_proxy_systems() {
+    // Mimecast's AS33538 and Forcepoint's AS13448 are in the catalogue by
+    // organisation name; an address of theirs outside it is still known.
+    let engine = engine_with_asn(&[
+        (
+            "192.0.2.0/25",
+            asn_record(33538, "Mimecast North America Inc"),
+        ),
+        ("192.0.2.128/25", asn_record(13448, "Forcepoint LLC")),
+    ]);
+    let vendor = judge_browser(&engine, "192.0.2.7");
+    assert!(fired(&vendor, "asn.security-vendor"), "{vendor:?}");
+    let proxy = judge_browser(&engine, "192.0.2.200");
+    assert!(fired(&proxy, "asn.web-proxy"), "{proxy:?}");
 }
