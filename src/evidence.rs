@@ -354,7 +354,8 @@ impl<'a> Evidence<'a> {
                 match self.network {
                     Some(entry) => {
                         if let Some(ip) = self.click.ip {
-                            let _ = write!(out, "{ip} in ");
+                            address_text(ip, out);
+                            out.push_str(" in ");
                         }
                         entry.describe(out);
                     }
@@ -392,9 +393,7 @@ impl<'a> Evidence<'a> {
             Value::Bool(b) => {
                 let _ = write!(out, "{b}");
             }
-            Value::Address(a) => {
-                let _ = write!(out, "{a}");
-            }
+            Value::Address(a) => address_text(a, out),
             Value::Missing => out.push_str("(none)"),
         }
     }
@@ -408,9 +407,27 @@ const EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 /// whole numbers, which most evidence is (counts, versions, ASNs).
 fn number_text(n: f64, out: &mut String) {
     if n.fract() == 0.0 && n.abs() < EXACT_INTEGER {
-        let _ = write!(out, "{}", n as i64);
+        out.push_str(itoa::Buffer::new().format(n as i64));
     } else {
         let _ = write!(out, "{n}");
+    }
+}
+
+/// Writes an address as `Display` does; IPv4, nearly every address in a
+/// click log, without the formatting machinery.
+pub(crate) fn address_text(ip: IpAddr, out: &mut String) {
+    match ip {
+        IpAddr::V4(v4) => {
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                out.push_str(itoa::Buffer::new().format(octet));
+            }
+        }
+        IpAddr::V6(_) => {
+            let _ = write!(out, "{ip}");
+        }
     }
 }
 
@@ -418,7 +435,9 @@ fn number_text(n: f64, out: &mut String) {
 fn tenths(n: f64, out: &mut String) {
     if n < EXACT_INTEGER / 10.0 {
         let t = (n * 10.0).round() as u64;
-        let _ = write!(out, "{}.{}", t / 10, t % 10);
+        out.push_str(itoa::Buffer::new().format(t / 10));
+        out.push('.');
+        out.push_str(itoa::Buffer::new().format(t % 10));
     } else {
         let _ = write!(out, "{n:.1}");
     }
@@ -480,7 +499,7 @@ pub(crate) fn url_mutated(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{number_text, quote, tenths, url_mutated};
+    use super::{address_text, number_text, quote, tenths, url_mutated};
 
     fn written(f: impl Fn(&mut String)) -> String {
         let mut out = String::new();
@@ -496,6 +515,20 @@ mod tests {
         assert_eq!(written(|o| tenths(4.04, o)), "4.0");
         assert_eq!(written(|o| tenths(59.96, o)), "60.0");
         assert_eq!(written(|o| tenths(1e300, o)), format!("{:.1}", 1e300));
+    }
+
+    #[test]
+    fn addresses_are_written_as_display_writes_them() {
+        for text in [
+            "0.0.0.0",
+            "81.2.69.142",
+            "255.255.255.255",
+            "2001:db8::1",
+            "::ffff:1.2.3.4",
+        ] {
+            let ip: std::net::IpAddr = text.parse().unwrap();
+            assert_eq!(written(|o| address_text(ip, o)), ip.to_string());
+        }
     }
 
     #[test]

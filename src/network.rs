@@ -73,8 +73,9 @@ impl NetworkEntry {
     /// Appends the entry as its `Display` shows it, without the
     /// formatting machinery: reasons write it for most machine clicks.
     pub(crate) fn describe(&self, out: &mut String) {
-        use fmt::Write as _;
-        let _ = write!(out, "{}", self.net);
+        crate::evidence::address_text(self.net.addr(), out);
+        out.push('/');
+        out.push_str(itoa::Buffer::new().format(self.net.prefix_len()));
         for part in [
             " ",
             &self.operator,
@@ -307,7 +308,8 @@ mod tests {
     #[test]
     fn describe_writes_what_display_shows() {
         let entries = parse_catalog(crate::engine::DEFAULT_NETWORKS).unwrap();
-        for entry in entries.iter().step_by(97) {
+        let v6 = entries.iter().filter(|e| e.net.addr().is_ipv6()).take(5);
+        for entry in entries.iter().step_by(97).chain(v6) {
             let mut text = String::new();
             entry.describe(&mut text);
             assert_eq!(text, entry.to_string());
