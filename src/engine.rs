@@ -381,7 +381,11 @@ impl Engine {
     fn fire(&self, evidence: &Evidence<'_>, fired: &mut Vec<u32>) -> Summary {
         fired.clear();
         let mut strongest: Option<&Rule> = None;
+        let present = evidence.present();
         for (index, rule) in self.rules.iter().enumerate() {
+            if rule.needs & !present != 0 {
+                continue;
+            }
             let holds = match rule.agent_bit {
                 Some(bit) => evidence.agent_fired >> bit & 1 == 1,
                 None => rule.cond.holds(evidence),

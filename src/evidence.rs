@@ -79,7 +79,44 @@ pub(crate) enum Field {
     Campaign_(CampaignField),
 }
 
+/// Groups of fields that are missing together: when an event has no
+/// catalogue entry, no database facts, no PTR name, no browser standing,
+/// no delay or no campaign facts, every field of that group is missing,
+/// and any test on it is false. Rules are skipped on that alone.
+pub(crate) mod group {
+    pub const NETWORK: u32 = 1;
+    pub const FACTS: u32 = 1 << 1;
+    pub const REVERSE_DNS: u32 = 1 << 2;
+    pub const STANDING: u32 = 1 << 3;
+    pub const DELAY: u32 = 1 << 4;
+    pub const CAMPAIGN: u32 = 1 << 5;
+}
+
 impl Field {
+    /// The group a field is missing with (see [`group`]), or 0.
+    pub(crate) fn group(&self) -> u32 {
+        match self {
+            Field::NetworkGrade | Field::NetworkKind | Field::NetworkOperator => group::NETWORK,
+            Field::Asn
+            | Field::AsOrg
+            | Field::Isp
+            | Field::Org
+            | Field::ConnectionType
+            | Field::Anonymous
+            | Field::AnonymousVpn
+            | Field::Hosting
+            | Field::PublicProxy
+            | Field::ResidentialProxy
+            | Field::TorExit
+            | Field::Country => group::FACTS,
+            Field::ReverseDns => group::REVERSE_DNS,
+            Field::AgentAgeDays | Field::AgentVersionsBehind => group::STANDING,
+            Field::Delay => group::DELAY,
+            Field::Campaign_(_) => group::CAMPAIGN,
+            _ => 0,
+        }
+    }
+
     /// True for fields whose value depends on the user agent alone (not
     /// on the click's date, as the agent's age does).
     pub(crate) fn is_agent_only(&self) -> bool {
@@ -280,6 +317,23 @@ fn number<N: Into<f64>>(v: Option<N>) -> Value<'static> {
 }
 
 impl<'a> Evidence<'a> {
+    /// The groups of fields this event has values for (see [`group`]).
+    pub fn present(&self) -> u32 {
+        let mut groups = 0;
+        let mut add = |has: bool, g: u32| {
+            if has {
+                groups |= g;
+            }
+        };
+        add(self.network.is_some(), group::NETWORK);
+        add(self.facts.is_some(), group::FACTS);
+        add(self.click.reverse_dns.is_some(), group::REVERSE_DNS);
+        add(self.standing.is_some(), group::STANDING);
+        add(self.delay.is_some(), group::DELAY);
+        add(self.campaign.is_some(), group::CAMPAIGN);
+        groups
+    }
+
     pub fn value(&self, field: &'a Field) -> Value<'a> {
         let c = self.click;
         match field {

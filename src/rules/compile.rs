@@ -381,6 +381,30 @@ impl Cond {
         }
     }
 
+    /// The field groups (see [`crate::evidence::group`]) that must all be
+    /// present for the condition to hold: a test on a missing field is
+    /// false, `and` needs what any part needs, `or` what every part needs,
+    /// and `not` nothing.
+    pub(crate) fn needs(&self) -> u32 {
+        match self {
+            Cond::All(items) => items.iter().fold(0, |n, c| n | c.needs()),
+            Cond::Any(items) => items
+                .iter()
+                .map(Cond::needs)
+                .reduce(|a, b| a & b)
+                .unwrap_or(0),
+            Cond::Not(_) => 0,
+            Cond::IsTrue(f)
+            | Cond::BoolEq(f, _)
+            | Cond::Text(f, _, _)
+            | Cond::Contains(f, _)
+            | Cond::Matches(f, _)
+            | Cond::Number(f, _, _)
+            | Cond::NumberIn(f, _)
+            | Cond::AddressIn(f, _, _) => f.group(),
+        }
+    }
+
     /// True when the condition reads only what the user agent alone
     /// decides, so that its result can be kept per distinct agent.
     pub(crate) fn reads_only_agent(&self) -> bool {
@@ -455,5 +479,40 @@ fn number_test(v: f64, op: NumOp, n: f64) -> bool {
         NumOp::Le => v <= n,
         NumOp::Gt => v > n,
         NumOp::Ge => v >= n,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Constants, compile_condition};
+    use crate::evidence::group::{CAMPAIGN, DELAY, NETWORK, REVERSE_DNS};
+
+    fn needs(text: &str) -> u32 {
+        compile_condition(text, &Constants::new())
+            .unwrap()
+            .0
+            .needs()
+    }
+
+    #[test]
+    fn a_condition_needs_only_what_it_cannot_hold_without() {
+        assert_eq!(
+            needs(r#"network.kind == "cloud" and delay < 5"#),
+            NETWORK | DELAY
+        );
+        assert_eq!(needs(r#"network.kind == "cloud" or delay < 5"#), 0);
+        assert_eq!(
+            needs(
+                r#"(delay < 5 and reverse_dns ends_with ".x") or (delay > 9 and campaign.burst > 3)"#
+            ),
+            DELAY
+        );
+        assert_eq!(needs(r#"not network.kind == "cloud""#), 0);
+        assert_eq!(
+            needs(r#"agent.class == "crawler" and campaign.probe"#),
+            CAMPAIGN
+        );
+        assert_eq!(needs(r#"reverse_dns ends_with ".x""#), REVERSE_DNS);
+        assert_eq!(needs(r#"method == "HEAD""#), 0);
     }
 }

@@ -228,6 +228,8 @@ pub(crate) struct Rule {
     /// For a rule that reads only the agent, its bit in the per-agent
     /// memo of the engine's cache (the first 64 such rules get one).
     pub agent_bit: Option<u8>,
+    /// The field groups the condition needs present (`Cond::needs`).
+    pub needs: u32,
 }
 
 /// The verdict thresholds on the score.
@@ -516,6 +518,7 @@ impl Merger {
             weight: weight?,
             source: source?,
             agent_bit: None,
+            needs: cond.needs(),
             cond,
             fields,
         })
