@@ -211,6 +211,7 @@ fn table(name: &str, m: &Metrics) -> String {
     }
     table_row(&mut out, "click", "ALL machine", &m.machine_clicks);
     table_row(&mut out, "click", "ALL recipient", &m.recipient_clicks);
+    table_row(&mut out, "click", "ALL", &m.all_clicks);
     out
 }
 
