@@ -401,10 +401,12 @@ impl AgentAnalyzer {
             .find_overlapping_iter(agent)
             .filter_map(|m| self.literal_index.get(m.pattern().as_usize()).copied())
             .min();
-        let regex = self
-            .regexes
-            .matches(agent)
-            .iter()
+        // Most agents match no regex, and asking whether any does is a
+        // cheaper search than listing the ones that do.
+        let regex = Some(&self.regexes)
+            .filter(|set| set.is_match(agent))
+            .into_iter()
+            .flat_map(|set| set.matches(agent).into_iter())
             .filter_map(|i| self.regex_index.get(i).copied())
             .min();
         match (literal, regex) {
