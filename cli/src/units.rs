@@ -61,6 +61,7 @@ pub struct LineUnits<R> {
     format: Format,
     line: u64,
     skipped: BTreeMap<String, u64>,
+    buffer: Vec<u8>,
 }
 
 impl<R: BufRead> LineUnits<R> {
@@ -71,6 +72,7 @@ impl<R: BufRead> LineUnits<R> {
             format,
             line: 0,
             skipped: BTreeMap::new(),
+            buffer: Vec::new(),
         }
     }
 
@@ -134,12 +136,15 @@ impl<R: BufRead> Iterator for LineUnits<R> {
     type Item = io::Result<Unit>;
 
     fn next(&mut self) -> Option<io::Result<Unit>> {
-        let mut raw = Vec::new();
-        match self.reader.read_until(b'\n', &mut raw) {
+        // Read into a reused buffer, then keep an exact copy: growing a
+        // fresh vector to a 500-byte line would take seven allocations.
+        self.buffer.clear();
+        match self.reader.read_until(b'\n', &mut self.buffer) {
             Ok(0) => return None,
             Ok(_) => {}
             Err(e) => return Some(Err(e)),
         }
+        let raw = self.buffer.clone();
         self.line += 1;
         let outcome = if raw.len() > input::MAX_RECORD_BYTES {
             Outcome::Reject(format!(
