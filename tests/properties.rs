@@ -217,3 +217,28 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The fast path for UTC times answers exactly as chrono's RFC 3339
+    /// parser: the same instant, or an error for the same texts.
+    #[test]
+    fn times_parse_as_chrono_parses_them(
+        (year, month, day) in (0u32..10000, 0u32..14, 0u32..33),
+        (hour, minute, second) in (0u32..26, 0u32..62, 0u32..62),
+        fraction in prop::option::of("[0-9]{1,11}"),
+        separator in prop::sample::select(vec!["T", "T", "T", "t", " ", "x"]),
+        zone in prop::sample::select(vec!["Z", "Z", "Z", "z", "+01:30", "-00:00", "", "ZZ"]),
+    ) {
+        let fraction = fraction.map(|f| format!(".{f}")).unwrap_or_default();
+        let text = format!(
+            "{year:04}-{month:02}-{day:02}{separator}{hour:02}:{minute:02}:{second:02}{fraction}{zone}"
+        );
+        let ours = clicksift::click::parse_time(&text).ok();
+        let theirs = chrono::DateTime::parse_from_rfc3339(&text)
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc));
+        prop_assert_eq!(ours, theirs, "{}", text);
+    }
+}
