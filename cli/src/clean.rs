@@ -19,6 +19,7 @@ use crate::filters::{FilterArgs, Filters};
 use crate::input::{FormatName, InputArgs, Progress, display_name, read_all};
 use crate::units::{LineUnits, Outcome, Pieces, Unit, csv_rows, csv_units, split_end};
 use crate::{EngineArgs, exit};
+use crate::{json, output};
 
 /// What `clean --help` says after the flags.
 pub const CLEAN_HELP: &str = "\
@@ -149,6 +150,36 @@ impl Annotation {
         }
     }
 
+    /// Appends the annotation as JSON, the same bytes serde writes for it
+    /// (see `crate::json`).
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        json::key(out, "line", true);
+        json::number(out, self.line);
+        json::key(out, "score", false);
+        json::number(out, self.score);
+        json::key(out, "verdict", false);
+        json::string(out, &self.verdict);
+        json::key(out, "source", false);
+        json::string(out, &self.source);
+        json::key(out, "removed_by", false);
+        out.push(b'[');
+        for (i, filter) in self.removed_by.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json::string(out, filter);
+        }
+        out.push(b']');
+        json::key(out, "reasons", false);
+        let reasons = self.reasons.iter();
+        output::reasons(
+            out,
+            reasons.map(|r| (&*r.rule, r.weight, r.detail.as_str())),
+        );
+        out.push(b'}');
+    }
+
     fn reasons_text(&self) -> String {
         let parts: Vec<String> = self
             .reasons
@@ -192,6 +223,8 @@ struct Sink {
     dry_run: Option<BufWriter<io::Stdout>>,
     header_done: bool,
     counts: Counts,
+    /// The annotation being written, reused.
+    note_json: Vec<u8>,
 }
 
 fn create(path: &Path) -> Result<BufWriter<File>, String> {
@@ -220,6 +253,7 @@ impl Sink {
             dry_run: None,
             header_done: family != Family::Csv,
             counts: Counts::default(),
+            note_json: Vec::new(),
         };
         if args.dry_run {
             sink.dry_run = Some(BufWriter::new(io::stdout()));
@@ -289,9 +323,9 @@ impl Sink {
                     .rposition(|&b| b == b'}')
                     .unwrap_or(content.len());
                 let (head, tail) = content.split_at(brace);
-                write_all(w, &[head, b",\"clicksift\":"])?;
-                serde_json::to_writer(&mut *w, note).map_err(io::Error::other)?;
-                write_all(w, &[tail, end])
+                self.note_json.clear();
+                note.write_json(&mut self.note_json);
+                write_all(w, &[head, b",\"clicksift\":", &self.note_json, tail, end])
             }
             Family::Csv => {
                 let fields = csv_note(note);
@@ -301,8 +335,10 @@ impl Sink {
             Family::AccessLog => {
                 w.write_all(&unit.raw)?;
                 if let Some(side) = &mut self.sidecar {
-                    serde_json::to_writer(&mut *side, note).map_err(io::Error::other)?;
-                    side.write_all(b"\n")?;
+                    self.note_json.clear();
+                    note.write_json(&mut self.note_json);
+                    self.note_json.push(b'\n');
+                    side.write_all(&self.note_json)?;
                 }
                 Ok(())
             }
@@ -832,4 +868,47 @@ fn rejected_records(bytes: &[u8], path: &Path) -> Result<Vec<(u64, Vec<u8>)>, St
         known.push((r.line, r.text.into_bytes()));
     }
     Ok(known)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AnnotatedReason, Annotation};
+
+    #[test]
+    fn an_annotation_is_written_as_serde_would_write_it() {
+        let note = Annotation {
+            line: 17,
+            score: 94,
+            verdict: "machine".into(),
+            source: "mail_gateway".into(),
+            removed_by: vec!["verdict=machine".into(), "agent~\"curl\"".into()],
+            reasons: vec![
+                AnnotatedReason {
+                    rule: "campaign.sweep".into(),
+                    weight: 80,
+                    detail: "campaign.links_swept=3".into(),
+                },
+                AnnotatedReason {
+                    rule: "agent.library".into(),
+                    weight: -5,
+                    detail: "agent=\"a\\b\"\tcafé".into(),
+                },
+            ],
+        };
+        for note in [
+            note.clone(),
+            Annotation {
+                removed_by: Vec::new(),
+                reasons: Vec::new(),
+                ..note
+            },
+        ] {
+            let mut ours = Vec::new();
+            note.write_json(&mut ours);
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(&note).unwrap()
+            );
+        }
+    }
 }

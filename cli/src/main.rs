@@ -6,6 +6,7 @@ mod clean;
 mod clickers;
 mod filters;
 mod input;
+mod json;
 mod output;
 mod report;
 mod score;

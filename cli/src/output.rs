@@ -4,43 +4,56 @@ use std::io::{self, Write};
 
 use clicksift::evidence::FIELDS;
 use clicksift::{Assessment, Engine};
-use serde::Serialize;
 
-#[derive(Serialize)]
-struct JsonReason<'a> {
-    rule: &'a str,
-    weight: i32,
-    detail: &'a str,
-}
+use crate::json;
 
-#[derive(Serialize)]
-struct JsonAssessment<'a> {
-    id: &'a str,
-    score: u8,
-    verdict: &'static str,
-    source: &'static str,
-    reasons: Vec<JsonReason<'a>>,
-}
-
-/// Writes one judgement as a line of JSON.
-pub fn write_json(out: &mut impl Write, id: &str, a: &Assessment) -> io::Result<()> {
-    let record = JsonAssessment {
-        id,
-        score: a.score,
-        verdict: a.verdict.as_str(),
-        source: a.source.as_str(),
-        reasons: a
-            .reasons
+/// Writes one judgement as a line of JSON: `id`, `score`, `verdict`,
+/// `source` and `reasons`, each reason with `rule`, `weight` and `detail`.
+/// `buffer` is scratch space, reused from line to line.
+pub fn write_json(
+    out: &mut impl Write,
+    buffer: &mut Vec<u8>,
+    id: &str,
+    a: &Assessment,
+) -> io::Result<()> {
+    buffer.clear();
+    buffer.push(b'{');
+    json::key(buffer, "id", true);
+    json::string(buffer, id);
+    json::key(buffer, "score", false);
+    json::number(buffer, a.score);
+    json::key(buffer, "verdict", false);
+    json::string(buffer, a.verdict.as_str());
+    json::key(buffer, "source", false);
+    json::string(buffer, a.source.as_str());
+    json::key(buffer, "reasons", false);
+    reasons(
+        buffer,
+        a.reasons
             .iter()
-            .map(|r| JsonReason {
-                rule: &r.rule,
-                weight: r.weight,
-                detail: &r.detail,
-            })
-            .collect(),
-    };
-    serde_json::to_writer(&mut *out, &record)?;
-    out.write_all(b"\n")
+            .map(|r| (&*r.rule, r.weight, r.detail.as_str())),
+    );
+    buffer.extend_from_slice(b"}\n");
+    out.write_all(buffer)
+}
+
+/// Appends a JSON list of reasons.
+pub fn reasons<'r>(buffer: &mut Vec<u8>, list: impl Iterator<Item = (&'r str, i32, &'r str)>) {
+    buffer.push(b'[');
+    for (i, (rule, weight, detail)) in list.enumerate() {
+        if i > 0 {
+            buffer.push(b',');
+        }
+        buffer.push(b'{');
+        json::key(buffer, "rule", true);
+        json::string(buffer, rule);
+        json::key(buffer, "weight", false);
+        json::number(buffer, weight);
+        json::key(buffer, "detail", false);
+        json::string(buffer, detail);
+        buffer.push(b'}');
+    }
+    buffer.push(b']');
 }
 
 /// Writes one judgement as text for a person.
@@ -87,5 +100,80 @@ pub fn print_rules(engine: &Engine) {
             "\n{} ({:+}, {})\n    {}\n    when {}",
             r.id, r.weight, r.source, r.description, r.when
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clicksift::{Assessment, Reason, Source, Verdict};
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    struct Reference<'a> {
+        id: &'a str,
+        score: u8,
+        verdict: &'a str,
+        source: &'a str,
+        reasons: Vec<ReferenceReason<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct ReferenceReason<'a> {
+        rule: &'a str,
+        weight: i32,
+        detail: &'a str,
+    }
+
+    #[test]
+    fn a_judgement_is_written_as_serde_would_write_it() {
+        let reason = |rule: &str, weight, detail: &str| Reason {
+            rule: rule.into(),
+            weight,
+            detail: detail.into(),
+        };
+        let a = Assessment {
+            score: 94,
+            verdict: Verdict::Machine,
+            source: Source::MailGateway,
+            reasons: vec![
+                reason("campaign.sweep", 80, "campaign.links_swept=3"),
+                reason("agent.library", 70, "agent=\"curl/8\\x\"; tab\there"),
+                reason("network.web-proxy", -40, "network: 2001:db8::1 in café"),
+            ],
+        };
+        for (id, a) in [
+            ("s1-00001", &a),
+            (
+                "id \"quoted\"",
+                &Assessment {
+                    reasons: Vec::new(),
+                    ..a.clone()
+                },
+            ),
+        ] {
+            let mut out = Vec::new();
+            super::write_json(&mut out, &mut Vec::new(), id, a).unwrap();
+            let reference = Reference {
+                id,
+                score: a.score,
+                verdict: a.verdict.as_str(),
+                source: a.source.as_str(),
+                reasons: a
+                    .reasons
+                    .iter()
+                    .map(|r| ReferenceReason {
+                        rule: &r.rule,
+                        weight: r.weight,
+                        detail: &r.detail,
+                    })
+                    .collect(),
+            };
+            let mut expected = serde_json::to_vec(&reference).unwrap();
+            expected.push(b'\n');
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+        }
     }
 }

@@ -49,6 +49,7 @@ pub fn run(args: &ScoreArgs) -> ExitCode {
         out: BufWriter::with_capacity(1 << 16, io::stdout().lock()),
         rejected: 0,
         cache: Cache::new(),
+        line: Vec::new(),
     };
     let result = if args.stream {
         run.stream(&engine, &mut input)
@@ -73,6 +74,8 @@ struct Run<W: Write> {
     out: W,
     rejected: u64,
     cache: Cache,
+    /// The JSON line being written, reused.
+    line: Vec<u8>,
 }
 
 impl<W: Write> Run<W> {
@@ -194,7 +197,7 @@ impl<W: Write> Run<W> {
         let written = if self.explain {
             output::write_text(&mut self.out, id, a)
         } else {
-            output::write_json(&mut self.out, id, a)
+            output::write_json(&mut self.out, &mut self.line, id, a)
         };
         written.map_err(|e| ("standard output", e))
     }
