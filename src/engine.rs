@@ -71,7 +71,7 @@ impl Default for EngineBuilder {
             default_rules: true,
             rule_files: Vec::new(),
             constants: Vec::new(),
-            networks: vec![("data/networks.csv".into(), DEFAULT_NETWORKS.into())],
+            networks: vec![(DEFAULT_NETWORKS_NAME.into(), DEFAULT_NETWORKS.into())],
             databases: Databases::new(),
         }
     }
@@ -181,18 +181,63 @@ fn mark_agent_rules(rules: &mut [Rule]) {
     }
 }
 
+/// Name the built-in network catalogue has in diagnostics.
+const DEFAULT_NETWORKS_NAME: &str = "data/networks.csv";
+
 fn load_networks(
+    files: &[(String, String)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Arc<CidrTable<NetworkEntry>> {
+    match files {
+        [(name, text)] if name == DEFAULT_NETWORKS_NAME && text == DEFAULT_NETWORKS => {
+            default_networks(diagnostics)
+        }
+        _ => Arc::new(network_table(files, diagnostics)),
+    }
+}
+
+/// The table of the built-in catalogue alone, built once per process.
+/// With the agent analyzer shared, parsing these ranges was most of the
+/// cost of building an engine with the built-in catalogue.
+fn default_networks(diagnostics: &mut Vec<Diagnostic>) -> Arc<CidrTable<NetworkEntry>> {
+    static SHARED: OnceLock<(Arc<CidrTable<NetworkEntry>>, Vec<Diagnostic>)> = OnceLock::new();
+    let (table, found) = SHARED.get_or_init(|| {
+        let mut found = Vec::new();
+        let files = [(
+            DEFAULT_NETWORKS_NAME.to_string(),
+            DEFAULT_NETWORKS.to_string(),
+        )];
+        let table = network_table(&files, &mut found);
+        (Arc::new(table), found)
+    });
+    diagnostics.extend(found.iter().cloned());
+    Arc::clone(table)
+}
+
+fn network_table(
     files: &[(String, String)],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> CidrTable<NetworkEntry> {
     let mut entries = Vec::new();
     for (name, text) in files {
-        match parse_catalog(text) {
+        let parsed = match name == DEFAULT_NETWORKS_NAME && text == DEFAULT_NETWORKS {
+            true => default_entries().clone(),
+            false => parse_catalog(text),
+        };
+        match parsed {
             Ok(found) => entries.extend(found),
             Err(errors) => report(name, errors, diagnostics),
         }
     }
     CidrTable::new(entries.into_iter().map(|e| (e.net, e)))
+}
+
+/// The built-in catalogue's ranges, parsed once per process: an engine
+/// with a catalogue of its own still holds the built-in ranges under it,
+/// and copying them costs a fraction of parsing them again.
+fn default_entries() -> &'static Result<Vec<NetworkEntry>, Vec<String>> {
+    static PARSED: OnceLock<Result<Vec<NetworkEntry>, Vec<String>>> = OnceLock::new();
+    PARSED.get_or_init(|| parse_catalog(DEFAULT_NETWORKS))
 }
 
 /// The agent analyzer over the built-in catalogue. Compiling uap-core's
@@ -240,7 +285,7 @@ pub struct Engine {
     rules: Vec<Rule>,
     thresholds: Thresholds,
     campaign: CampaignSettings,
-    networks: CidrTable<NetworkEntry>,
+    networks: Arc<CidrTable<NetworkEntry>>,
     agents: Arc<AgentAnalyzer>,
     databases: Databases,
 }
