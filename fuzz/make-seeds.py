@@ -171,6 +171,7 @@ def main():
     agent_seeds()
     structured_seeds("engine", 32)
     structured_seeds("campaign", 32)
+    structured_seeds("capi", 32)
 
 
 if __name__ == "__main__":

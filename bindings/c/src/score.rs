@@ -200,7 +200,7 @@ pub(crate) unsafe fn click_from_fields(
         user_agent: own(f.user_agent, "user_agent")?,
         method: own(f.method, "method")?,
         url: own(f.url, "url")?,
-        headers: unsafe { headers(f.headers, f.header_count) }?,
+        headers: unsafe { headers(f.headers, f.header_count, line) }?,
         reverse_dns: own(f.reverse_dns, "reverse_dns")?,
     };
     Ok(fields.validate(line)?)
@@ -214,6 +214,7 @@ pub(crate) unsafe fn click_from_fields(
 unsafe fn headers(
     ptr: *const clicksift_header,
     count: usize,
+    line: u64,
 ) -> Result<BTreeMap<String, String>, Failure> {
     if count == 0 {
         return Ok(BTreeMap::new());
@@ -221,13 +222,14 @@ unsafe fn headers(
     if ptr.is_null() {
         return Err(Failure::null("headers"));
     }
-    // Over the library's limit: refuse before reading, whatever the count.
+    // Over the library's limit: refuse before reading, whatever the count,
+    // naming the line and field as the library's own check does.
     if count > clicksift::click::MAX_HEADERS {
         let message = format!(
             "{count} headers, more than {}",
             clicksift::click::MAX_HEADERS
         );
-        return Err(Failure::new(clicksift_status::InvalidInput, message));
+        return Err(clicksift::RecordError::new(line, Some("headers"), message).into());
     }
     // SAFETY: the caller's promise, with the count bounded above.
     let all = unsafe { std::slice::from_raw_parts(ptr, count) };
