@@ -100,7 +100,7 @@ fn campaigns_and_browsers_stay_within_the_key_cap() {
     assert_eq!(events.len(), 10);
     let engine = fuzz::engine();
     for cap in [1, 3, 5] {
-        let judged = fuzz::stream_checked(engine, &events, Some(cap));
+        let judged = fuzz::stream_checked(engine, &events, Some(cap), &mut clicksift::Cache::new());
         assert_eq!(judged.len(), events.len(), "cap {cap}");
     }
 
