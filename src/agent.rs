@@ -469,7 +469,7 @@ pub(crate) fn clip(text: &str, max: usize) -> &str {
 ///
 /// Two generations of at most [`AGENT_CACHE_CAPACITY`] agents each; see
 /// that constant for the eviction.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct AgentCache {
     current: HashMap<Box<str>, (AgentInfo, RuleMemo)>,
     old: HashMap<Box<str>, (AgentInfo, RuleMemo)>,

@@ -302,7 +302,10 @@ impl fmt::Debug for Engine {
 
 /// Scratch space for one thread: the agent and address lookups already
 /// made. Bounded; see [`crate::agent::AGENT_CACHE_CAPACITY`].
-#[derive(Debug, Default)]
+///
+/// A clone carries the same answers: warm one cache on the agents a
+/// stream is known to repeat, then give each thread a clone.
+#[derive(Clone, Debug, Default)]
 pub struct Cache {
     agents: AgentCache,
     lookups: LookupCache,

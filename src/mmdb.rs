@@ -524,7 +524,7 @@ pub const CACHE_GENERATION_CAPACITY: usize = 8192;
 /// back into the current one, so addresses seen again within the last
 /// one or two generations stay cached while one-off addresses age out.
 /// This costs no bookkeeping per hit, unlike a least-recently-used list.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct LookupCache {
     current: HashMap<IpAddr, NetFacts>,
     old: HashMap<IpAddr, NetFacts>,
