@@ -16,10 +16,10 @@ cd "$(dirname "$0")"
 ledger=runs.tsv
 
 if [ "${1:-}" = "--totals" ]; then
+    printf '%-12s %5s %10s %14s %7s\n' target runs seconds executions crashes
     awk -F'\t' 'NR > 1 { runs[$3] += 1; execs[$3] += $5; secs[$3] += $4
                          if ($7 != "ok") bad[$3] += 1 }
-        END { printf "%-12s %5s %10s %14s %7s\n", "target", "runs", "seconds", "executions", "crashes"
-              for (t in execs) printf "%-12s %5d %10d %14d %7d\n", t, runs[t], secs[t], execs[t], bad[t] }' \
+        END { for (t in execs) printf "%-12s %5d %10d %14d %7d\n", t, runs[t], secs[t], execs[t], bad[t] }' \
         "$ledger" | sort
     exit 0
 fi
