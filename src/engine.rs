@@ -61,8 +61,17 @@ pub struct EngineBuilder {
     default_rules: bool,
     rule_files: Vec<(String, String)>,
     constants: Vec<(String, String)>,
-    networks: Vec<(String, String)>,
+    networks: Vec<Catalog>,
     databases: Databases,
+}
+
+/// A network catalogue an engine is built with, most preferred first.
+enum Catalog {
+    /// `data/networks.csv`, compiled in: held by reference, and parsed
+    /// once per process.
+    BuiltIn,
+    /// A caller's catalogue: its name in diagnostics and its text.
+    Given(String, String),
 }
 
 impl Default for EngineBuilder {
@@ -71,7 +80,7 @@ impl Default for EngineBuilder {
             default_rules: true,
             rule_files: Vec::new(),
             constants: Vec::new(),
-            networks: vec![(DEFAULT_NETWORKS_NAME.into(), DEFAULT_NETWORKS.into())],
+            networks: vec![Catalog::BuiltIn],
             databases: Databases::new(),
         }
     }
@@ -117,7 +126,8 @@ impl EngineBuilder {
     /// Adds a network catalogue in the format of `data/networks.csv`; its
     /// ranges take precedence over the built-in ones of equal size.
     pub fn networks(mut self, name: impl Into<String>, text: impl Into<String>) -> EngineBuilder {
-        self.networks.insert(0, (name.into(), text.into()));
+        self.networks
+            .insert(0, Catalog::Given(name.into(), text.into()));
         self
     }
 
@@ -185,14 +195,12 @@ fn mark_agent_rules(rules: &mut [Rule]) {
 const DEFAULT_NETWORKS_NAME: &str = "data/networks.csv";
 
 fn load_networks(
-    files: &[(String, String)],
+    catalogs: &[Catalog],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Arc<CidrTable<NetworkEntry>> {
-    match files {
-        [(name, text)] if name == DEFAULT_NETWORKS_NAME && text == DEFAULT_NETWORKS => {
-            default_networks(diagnostics)
-        }
-        _ => Arc::new(network_table(files, diagnostics)),
+    match catalogs {
+        [Catalog::BuiltIn] => default_networks(diagnostics),
+        _ => Arc::new(network_table(catalogs, diagnostics)),
     }
 }
 
@@ -203,11 +211,7 @@ fn default_networks(diagnostics: &mut Vec<Diagnostic>) -> Arc<CidrTable<NetworkE
     static SHARED: OnceLock<(Arc<CidrTable<NetworkEntry>>, Vec<Diagnostic>)> = OnceLock::new();
     let (table, found) = SHARED.get_or_init(|| {
         let mut found = Vec::new();
-        let files = [(
-            DEFAULT_NETWORKS_NAME.to_string(),
-            DEFAULT_NETWORKS.to_string(),
-        )];
-        let table = network_table(&files, &mut found);
+        let table = network_table(&[Catalog::BuiltIn], &mut found);
         (Arc::new(table), found)
     });
     diagnostics.extend(found.iter().cloned());
@@ -215,14 +219,14 @@ fn default_networks(diagnostics: &mut Vec<Diagnostic>) -> Arc<CidrTable<NetworkE
 }
 
 fn network_table(
-    files: &[(String, String)],
+    catalogs: &[Catalog],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> CidrTable<NetworkEntry> {
     let mut entries = Vec::new();
-    for (name, text) in files {
-        let parsed = match name == DEFAULT_NETWORKS_NAME && text == DEFAULT_NETWORKS {
-            true => default_entries().clone(),
-            false => parse_catalog(text),
+    for catalog in catalogs {
+        let (name, parsed) = match catalog {
+            Catalog::BuiltIn => (DEFAULT_NETWORKS_NAME, default_entries().clone()),
+            Catalog::Given(name, text) => (name.as_str(), parse_catalog(text)),
         };
         match parsed {
             Ok(found) => entries.extend(found),
