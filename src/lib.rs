@@ -67,7 +67,8 @@
 //! validates everything and reports every problem with its file, line
 //! and column ([`BuildError`]). The engine is immutable and `Send + Sync`;
 //! each thread keeps its own [`Cache`] of agent analyses and address
-//! lookups.
+//! lookups. A cache warmed on the agents a stream repeats can be cloned
+//! for each thread.
 //!
 //! # Untrusted input
 //!
