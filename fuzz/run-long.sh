@@ -38,6 +38,8 @@ fi
 commit=$(git rev-parse --short HEAD)
 cargo fuzz build -s none
 mkdir -p logs
+# A final statistic of libFuzzer's from the log of the current run.
+stat() { grep -E "stat::$1:" "$log" | awk '{print $2}' | tail -n 1; }
 for target in "${targets[@]}"; do
     mkdir -p "corpus/$target"
     log="logs/$target-$(date -u +%Y%m%dT%H%M%S).log"
@@ -46,7 +48,6 @@ for target in "${targets[@]}"; do
     "${pin[@]}" cargo fuzz run -s none "$target" "corpus/$target" "seeds/$target" -- \
         -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 >"$log" 2>&1 ||
         result=crash
-    stat() { grep -E "stat::$1:" "$log" | awk '{print $2}' | tail -n 1; }
     executions=$(stat number_of_executed_units)
     elapsed=$(($(date +%s) - started))
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%d)" "$commit" "$target" \
