@@ -334,6 +334,7 @@ impl<'a> Evidence<'a> {
         groups
     }
 
+    #[inline(always)]
     pub fn value(&self, field: &'a Field) -> Value<'a> {
         let c = self.click;
         match field {
