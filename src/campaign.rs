@@ -339,6 +339,7 @@ struct Slot<C> {
 struct Scratch {
     hashes: Vec<u64>,
     addresses: Vec<IpAddr>,
+    open_links: Vec<u64>,
 }
 
 /// The number of distinct values in `values`, which it sorts.
@@ -394,6 +395,7 @@ impl<F: FnMut(u64, &Click, Assessment)> Sink for Visit<F> {
 /// ([`assess_log`], which has the whole log at hand).
 struct Core<C> {
     settings: CampaignSettings,
+    windows: Windows,
     horizon_ms: i64,
     incoming: VecDeque<(u64, C)>,
     next_seq: u64,
@@ -424,6 +426,29 @@ impl std::fmt::Debug for Stream {
 
 fn ms(seconds: f64) -> i64 {
     (seconds * 1000.0).round() as i64
+}
+
+/// The settings' windows in milliseconds, worked out once per stream.
+struct Windows {
+    honeypot: i64,
+    sweep: i64,
+    burst: i64,
+    fanout: i64,
+    probe: i64,
+    double_click: i64,
+}
+
+impl Windows {
+    fn new(s: &CampaignSettings) -> Windows {
+        Windows {
+            honeypot: ms(s.honeypot_window),
+            sweep: ms(s.sweep_window),
+            burst: ms(s.burst_window),
+            fanout: ms(s.fanout_window),
+            probe: ms(s.probe_window),
+            double_click: ms(s.double_click_window),
+        }
+    }
 }
 
 impl Stream {
@@ -505,6 +530,7 @@ impl<C: Borrow<Click>> Core<C> {
     fn new(engine: &Engine) -> Core<C> {
         let settings = engine.campaign_settings().clone();
         Core {
+            windows: Windows::new(&settings),
             horizon_ms: ms(settings.horizon()),
             settings,
             incoming: VecDeque::new(),
@@ -846,43 +872,64 @@ fn is_prefetch(click: &Click) -> bool {
 }
 
 impl<C: Borrow<Click>> Core<C> {
-    /// Works out the facts of one event from the events around it.
+    /// Works out the facts of one event from the events around it: one
+    /// walk over the recipient's requests and one over the address's, each
+    /// as wide as the widest window read from it.
     fn facts(&self, slot: &Slot<C>, c: &Click, scratch: &mut Scratch) -> CampaignFacts {
-        let s = &self.settings;
+        let w = &self.windows;
         let mut facts = CampaignFacts::default();
-        let by_recipient = self.by_recipient.get(&(slot.campaign, slot.recipient));
-        // Sweeps, bursts and rotating addresses are counted among requests
-        // with the event's own agent: a scanner keeps its agent while it
-        // rotates addresses, and a person's own device, clicking while a
-        // gateway sweeps their message, has another.
+        let key = (slot.campaign, slot.recipient);
+        let by_recipient = self.by_recipient.get(&key);
+        let is_open = c.kind == EventKind::Open;
+        let widest =
+            w.sweep
+                .max(w.honeypot)
+                .max(w.double_click)
+                .max(if is_open { w.burst } else { 0 });
         scratch.hashes.clear();
         scratch.addresses.clear();
-        for other in self.within(by_recipient, slot.ms, ms(s.sweep_window)) {
-            if other.kind != EventKind::Click || other.agent != slot.agent {
-                continue;
+        scratch.open_links.clear();
+        for o in self.within(by_recipient, slot.ms, widest) {
+            let apart = (o.ms - slot.ms).abs();
+            let click = o.kind == EventKind::Click;
+            let own_agent = o.agent == slot.agent;
+            // Sweeps, bursts and rotating addresses are counted among
+            // requests with the event's own agent: a scanner keeps its
+            // agent while it rotates addresses, and a person's own device,
+            // clicking while a gateway sweeps their message, has another.
+            if click && own_agent && apart <= w.sweep {
+                scratch.hashes.extend(o.link);
+                if apart <= w.burst {
+                    facts.burst += 1;
+                }
+                scratch.addresses.extend(o.ip);
             }
-            scratch.hashes.extend(other.link);
-            if (other.ms - slot.ms).abs() <= ms(s.burst_window) {
-                facts.burst += 1;
+            // For the same recipient, only a honeypot hit with the event's
+            // own agent counts: the person's device may click while a
+            // scanner sweeps.
+            if click && own_agent && o.honeypot && apart <= w.honeypot {
+                facts.honeypot_near = true;
             }
-            scratch.addresses.extend(other.ip);
+            if apart <= w.double_click
+                && o.seq != slot.seq
+                && o.ip == slot.ip
+                && own_agent
+                && o.link == slot.link
+            {
+                facts.double_click = true;
+            }
+            if is_open && click && apart <= w.burst {
+                scratch.open_links.extend(o.link);
+            }
         }
         facts.links_swept = distinct(&mut scratch.hashes);
         facts.addresses_for_recipient = distinct(&mut scratch.addresses);
-        facts.honeypot_near = self.honeypot_near(slot, by_recipient);
-        let mut repeats = self.within(by_recipient, slot.ms, ms(s.double_click_window));
-        facts.double_click = repeats.any(|o| {
-            o.seq != slot.seq && o.ip == slot.ip && o.agent == slot.agent && o.link == slot.link
-        });
-        if c.kind == EventKind::Open {
-            facts.with_sweep = self.sweep_at(slot, scratch);
-        }
+        // Several links of the message requested at the moment of an open.
+        facts.with_sweep = is_open && distinct(&mut scratch.open_links) >= 2;
         if let Some(ip) = c.ip {
-            let by_address = self.by_address.get(&(slot.campaign, ip));
-            facts.recipients_from_address = self.distinct_recipients(by_address, slot, scratch);
+            self.address_facts(slot, ip, &mut facts, scratch);
             let by_network = self.by_network.get(&(slot.campaign, network_of(ip)));
             facts.recipients_from_network = self.distinct_recipients(by_network, slot, scratch);
-            self.probe_facts(slot, ip, &mut facts);
         }
         self.report_facts(slot, &mut facts);
         facts.versions_behind = self.versions_behind(slot);
@@ -908,56 +955,31 @@ impl<C: Borrow<Click>> Core<C> {
             .take_while(move |o| o.ms <= at_ms + window_ms)
     }
 
-    fn honeypot_near(&self, slot: &Slot<C>, by_recipient: Option<&VecDeque<u64>>) -> bool {
-        let window = ms(self.settings.honeypot_window);
-        let hit = |o: &Slot<C>| o.honeypot && o.kind == EventKind::Click;
-        // For the same recipient, only a hit with the event's own agent
-        // counts: the person's device may click while a scanner sweeps.
-        let own_agent = |o: &Slot<C>| o.agent == slot.agent && hit(o);
-        if self.within(by_recipient, slot.ms, window).any(own_agent) {
-            return true;
-        }
-        let by_address = slot
-            .ip
-            .and_then(|ip| self.by_address.get(&(slot.campaign, ip)));
-        self.within(by_address, slot.ms, window).any(hit)
-    }
-
-    /// Whether several links of any message were requested at the moment
-    /// of this open.
-    fn sweep_at(&self, slot: &Slot<C>, scratch: &mut Scratch) -> bool {
-        let window = ms(self.settings.burst_window);
-        let list = self.by_recipient.get(&(slot.campaign, slot.recipient));
-        scratch.hashes.clear();
-        for o in self.within(list, slot.ms, window) {
-            if o.kind == EventKind::Click {
-                scratch.hashes.extend(o.link);
-            }
-        }
-        distinct(&mut scratch.hashes) >= 2
-    }
-
-    fn distinct_recipients(
+    /// What the requests from the event's address show: honeypot hits near
+    /// it, the recipients it fanned out to, and probes paired with browser
+    /// requests.
+    fn address_facts(
         &self,
-        list: Option<&VecDeque<u64>>,
         slot: &Slot<C>,
+        ip: IpAddr,
+        facts: &mut CampaignFacts,
         scratch: &mut Scratch,
-    ) -> u32 {
-        let window = ms(self.settings.fanout_window);
+    ) {
+        let w = &self.windows;
+        let list = self.by_address.get(&(slot.campaign, ip));
         scratch.hashes.clear();
-        for o in self.within(list, slot.ms, window) {
-            if o.kind == EventKind::Click {
+        for o in self.within(list, slot.ms, w.honeypot.max(w.fanout).max(w.probe)) {
+            if o.kind != EventKind::Click {
+                continue;
+            }
+            let apart = (o.ms - slot.ms).abs();
+            if o.honeypot && apart <= w.honeypot {
+                facts.honeypot_near = true;
+            }
+            if apart <= w.fanout {
                 scratch.hashes.push(o.recipient);
             }
-        }
-        distinct(&mut scratch.hashes)
-    }
-
-    fn probe_facts(&self, slot: &Slot<C>, ip: IpAddr, facts: &mut CampaignFacts) {
-        let window = ms(self.settings.probe_window);
-        let list = self.by_address.get(&(slot.campaign, ip));
-        for o in self.within(list, slot.ms, window) {
-            if o.seq == slot.seq || o.kind != EventKind::Click {
+            if o.seq == slot.seq || apart > w.probe {
                 continue;
             }
             if slot.probe && !o.probe && o.ms >= slot.ms {
@@ -967,6 +989,22 @@ impl<C: Borrow<Click>> Core<C> {
                 facts.follows_probe = true;
             }
         }
+        facts.recipients_from_address = distinct(&mut scratch.hashes);
+    }
+
+    fn distinct_recipients(
+        &self,
+        list: Option<&VecDeque<u64>>,
+        slot: &Slot<C>,
+        scratch: &mut Scratch,
+    ) -> u32 {
+        scratch.hashes.clear();
+        for o in self.within(list, slot.ms, self.windows.fanout) {
+            if o.kind == EventKind::Click {
+                scratch.hashes.push(o.recipient);
+            }
+        }
+        distinct(&mut scratch.hashes)
     }
 
     fn report_facts(&self, slot: &Slot<C>, facts: &mut CampaignFacts) {
