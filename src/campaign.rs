@@ -413,6 +413,9 @@ struct Core<C> {
     newest_major: HashMap<(u32, u64), u32>,
     hasher: hashbrown::DefaultHashBuilder,
     scratch: Scratch,
+    /// Emptied index lists, kept so that a key that comes and goes does
+    /// not allocate a list each time; at most [`MAX_SPARE_LISTS`].
+    spare: Vec<VecDeque<u64>>,
 }
 
 impl std::fmt::Debug for Stream {
@@ -547,6 +550,7 @@ impl<C: Borrow<Click>> Core<C> {
             newest_major: HashMap::new(),
             hasher: hashbrown::DefaultHashBuilder::default(),
             scratch: Scratch::default(),
+            spare: Vec::new(),
         }
     }
 
@@ -619,20 +623,12 @@ impl<C: Borrow<Click>> Core<C> {
         if click.kind == EventKind::Report {
             return;
         }
+        let spare = &mut self.spare;
         if let Some(ip) = click.ip {
-            self.by_address
-                .entry((campaign, ip))
-                .or_default()
-                .push_back(seq);
-            self.by_network
-                .entry((campaign, network_of(ip)))
-                .or_default()
-                .push_back(seq);
+            push_seq(&mut self.by_address, (campaign, ip), seq, spare);
+            push_seq(&mut self.by_network, (campaign, network_of(ip)), seq, spare);
         }
-        self.by_recipient
-            .entry((campaign, recipient))
-            .or_default()
-            .push_back(seq);
+        push_seq(&mut self.by_recipient, (campaign, recipient), seq, spare);
         if self.slots.is_empty() {
             self.front_seq = seq;
         }
@@ -760,10 +756,21 @@ impl<C: Borrow<Click>> Core<C> {
             return;
         }
         let seq = slot.seq;
-        pop_seq(&mut self.by_recipient, (slot.campaign, slot.recipient), seq);
+        let spare = &mut self.spare;
+        pop_seq(
+            &mut self.by_recipient,
+            (slot.campaign, slot.recipient),
+            seq,
+            spare,
+        );
         if let Some(ip) = slot.ip {
-            pop_seq(&mut self.by_address, (slot.campaign, ip), seq);
-            pop_seq(&mut self.by_network, (slot.campaign, network_of(ip)), seq);
+            pop_seq(&mut self.by_address, (slot.campaign, ip), seq, spare);
+            pop_seq(
+                &mut self.by_network,
+                (slot.campaign, network_of(ip)),
+                seq,
+                spare,
+            );
         }
     }
 
@@ -836,13 +843,42 @@ impl<C> Slot<C> {
     }
 }
 
-fn pop_seq<K: Hash + Eq>(map: &mut HashMap<K, VecDeque<u64>>, key: K, seq: u64) {
+/// Most emptied index lists kept for reuse (see `Core::spare`), and the
+/// largest capacity kept: a busy key's long list is freed, so the spares
+/// stay a few tens of kilobytes.
+const MAX_SPARE_LISTS: usize = 1024;
+const MAX_SPARE_CAPACITY: usize = 16;
+
+/// Adds `seq` to the list of `key`, starting the list from a spare one.
+fn push_seq<K: Hash + Eq>(
+    map: &mut HashMap<K, VecDeque<u64>>,
+    key: K,
+    seq: u64,
+    spare: &mut Vec<VecDeque<u64>>,
+) {
+    map.entry(key)
+        .or_insert_with(|| spare.pop().unwrap_or_default())
+        .push_back(seq);
+}
+
+/// Drops the numbers up to `seq` from the list of `key`, and the key with
+/// its list once that is empty, keeping the list's buffer as a spare.
+fn pop_seq<K: Hash + Eq>(
+    map: &mut HashMap<K, VecDeque<u64>>,
+    key: K,
+    seq: u64,
+    spare: &mut Vec<VecDeque<u64>>,
+) {
     if let Some(list) = map.get_mut(&key) {
         while list.front().is_some_and(|&s| s <= seq) {
             list.pop_front();
         }
         if list.is_empty() {
-            map.remove(&key);
+            if let Some(list) = map.remove(&key) {
+                if spare.len() < MAX_SPARE_LISTS && list.capacity() <= MAX_SPARE_CAPACITY {
+                    spare.push(list);
+                }
+            }
         }
     }
 }
