@@ -12,6 +12,7 @@ use crate::click::Click;
 use crate::evidence::Evidence;
 use crate::mmdb::{Databases, LookupCache, NetFacts};
 use crate::network::{CidrTable, NetworkEntry, parse_catalog};
+use crate::rules::compile::Cond;
 use crate::rules::{self, DEFAULT_RULES, DEFAULT_RULES_NAME, Diagnostic, Rule, Thresholds};
 use crate::verdict::{Assessment, Reason, Source, Verdict};
 
@@ -181,14 +182,48 @@ impl EngineBuilder {
 /// Engine ids start at 1: a cache's per-agent memo with id 0 is empty.
 static NEXT_ENGINE_ID: AtomicU64 = AtomicU64::new(1);
 
-/// Gives the rules that read only the agent a bit in the per-agent memo,
-/// so that they are evaluated once per distinct agent rather than once per
-/// click. Past 64 such rules, the rest are evaluated per click.
+/// Gives the part of each rule that reads only the agent a bit in the
+/// per-agent memo, so that it is decided once per distinct agent rather
+/// than once per click: a rule that reads only the agent is decided
+/// entirely there, and a rule whose top-level `and` has agent-only tests
+/// is tested per click only for the agents that pass them. Past 64 such
+/// rules, the rest are tested whole per click.
 fn mark_agent_rules(rules: &mut [Rule]) {
-    let agent_only = rules.iter_mut().filter(|r| r.cond.reads_only_agent());
-    for (bit, rule) in (0..u64::BITS as u8).zip(agent_only) {
+    let mut bits = 0..u64::BITS as u8;
+    for rule in rules {
+        let Some((agent, rest)) = split_agent_part(&mut rule.cond) else {
+            continue;
+        };
+        let Some(bit) = bits.next() else {
+            // No bit left: put the condition back together.
+            let mut items = vec![agent];
+            items.extend(rest);
+            rule.cond = Cond::All(items);
+            return;
+        };
+        rule.agent_cond = Some(agent);
         rule.agent_bit = Some(bit);
+        rule.cond = Cond::All(rest);
     }
+}
+
+/// Takes the agent-only part out of a condition: all of it, or the
+/// agent-only tests of a top-level `and`. Returns that part and the tests
+/// left, or `None` (and the condition untouched) when there is none.
+fn split_agent_part(cond: &mut Cond) -> Option<(Cond, Vec<Cond>)> {
+    if cond.reads_only_agent() {
+        return Some((std::mem::replace(cond, Cond::All(Vec::new())), Vec::new()));
+    }
+    let Cond::All(items) = cond else {
+        return None;
+    };
+    if !items.iter().any(Cond::reads_only_agent) {
+        return None;
+    }
+    let (agent, rest): (Vec<Cond>, Vec<Cond>) = std::mem::take(items)
+        .into_iter()
+        .partition(Cond::reads_only_agent);
+    Some((Cond::All(agent), rest))
 }
 
 /// Name the built-in network catalogue has in diagnostics.
@@ -438,11 +473,12 @@ impl Engine {
             if rule.needs & !present != 0 {
                 continue;
             }
-            let holds = match rule.agent_bit {
-                Some(bit) => evidence.agent_fired >> bit & 1 == 1,
-                None => rule.cond.holds(evidence),
-            };
-            if !holds {
+            if let Some(bit) = rule.agent_bit {
+                if evidence.agent_fired >> bit & 1 == 0 {
+                    continue;
+                }
+            }
+            if !rule.cond.holds(evidence) {
                 continue;
             }
             fired.push(index as u32);
@@ -548,8 +584,8 @@ impl Engine {
         };
         let mut fired = 0u64;
         for rule in &self.rules {
-            if let Some(bit) = rule.agent_bit {
-                if rule.cond.holds(&evidence) {
+            if let (Some(bit), Some(cond)) = (rule.agent_bit, &rule.agent_cond) {
+                if cond.holds(&evidence) {
                     fired |= 1 << bit;
                 }
             }
@@ -669,6 +705,45 @@ mod tests {
         assert!(fired.reasons.iter().any(|r| &*r.rule == "local.curl"));
         let quiet = strict.assess(&browser, &mut shared);
         assert!(quiet.reasons.iter().all(|r| &*r.rule != "local.curl"));
+    }
+
+    #[test]
+    fn the_agent_tests_of_a_mixed_rule_are_decided_per_agent() {
+        use crate::{Cache, Click, Engine};
+        let engine = Engine::builder()
+            .default_rules(false)
+            .rules(
+                "mixed.toml",
+                r#"
+                [[rule]]
+                id = "local.fast-curl"
+                description = "curl soon after delivery"
+                when = 'delay < 5 and agent contains "curl" and method == "GET"'
+                weight = 90
+                source = "automation"
+                "#,
+            )
+            .build()
+            .unwrap();
+        let rule = &engine.rules[0];
+        assert!(rule.agent_bit.is_some() && rule.agent_cond.is_some());
+        assert!(matches!(&rule.cond, super::Cond::All(rest) if rest.len() == 2));
+        let click = |agent: &str, delay: u32| {
+            let line = format!(
+                r#"{{"campaign":"c","recipient":"r","at":"2026-03-02T09:20:{delay:02}Z","delivered_at":"2026-03-02T09:20:00Z","ip":"81.2.69.142","user_agent":"{agent}"}}"#
+            );
+            Click::from_json(&line, 1).unwrap()
+        };
+        let mut cache = Cache::new();
+        let fires = |c: &Click, cache: &mut Cache| {
+            let a = engine.assess(c, cache);
+            assert_eq!(a, engine.assess(c, &mut Cache::new()));
+            a.reasons.iter().any(|r| &*r.rule == "local.fast-curl")
+        };
+        assert!(fires(&click("curl/8.5.0", 2), &mut cache));
+        assert!(!fires(&click("curl/8.5.0", 30), &mut cache));
+        assert!(!fires(&click("Wget/1.21", 2), &mut cache));
+        assert!(fires(&click("curl/8.5.0", 3), &mut cache));
     }
 
     #[test]

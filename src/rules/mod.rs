@@ -59,7 +59,7 @@
 //! expressions, weights out of range, unknown sources, duplicate ids,
 //! unknown constants, thresholds out of order.
 
-mod compile;
+pub(crate) mod compile;
 pub(crate) mod expr;
 
 pub use compile::MAX_REGEX_SIZE;
@@ -221,12 +221,18 @@ pub(crate) struct Rule {
     pub when: String,
     pub weight: i32,
     pub source: Source,
+    /// What is tested per event: the whole condition, or what is left of
+    /// it once `agent_cond` is taken out.
     pub cond: Cond,
     /// The fields the condition reads, with the names it used, for
     /// showing the evidence.
     pub fields: Vec<(String, crate::evidence::Field)>,
-    /// For a rule that reads only the agent, its bit in the per-agent
-    /// memo of the engine's cache (the first 64 such rules get one).
+    /// The part of the condition that reads only the agent (all of it, or
+    /// the agent-only tests of a top-level `and`), decided once per
+    /// distinct agent; the rule holds when it and `cond` both do.
+    pub agent_cond: Option<Cond>,
+    /// The bit of `agent_cond` in the per-agent memo of the engine's cache
+    /// (the first 64 rules with an agent part get one).
     pub agent_bit: Option<u8>,
     /// The field groups the condition needs present (`Cond::needs`).
     pub needs: u32,
@@ -517,6 +523,7 @@ impl Merger {
             when,
             weight: weight?,
             source: source?,
+            agent_cond: None,
             agent_bit: None,
             needs: cond.needs(),
             cond,
