@@ -504,21 +504,18 @@ impl Engine {
 
     /// The reasons for the rules that fired, strongest first.
     fn explain(&self, fired: &[u32], evidence: &Evidence<'_>) -> Vec<Reason> {
-        let mut reasons: Vec<Reason> = fired
-            .iter()
-            .filter_map(|&i| self.rules.get(i as usize))
-            .map(|rule| {
-                let mut detail = String::with_capacity(DETAIL_CAPACITY);
-                for (name, field) in &rule.fields {
-                    evidence.describe(name, field, &mut detail);
-                }
-                Reason {
-                    rule: rule.id.clone(),
-                    weight: rule.weight,
-                    detail,
-                }
-            })
-            .collect();
+        let mut reasons = Vec::with_capacity(fired.len());
+        for rule in fired.iter().filter_map(|&i| self.rules.get(i as usize)) {
+            let mut detail = String::with_capacity(DETAIL_CAPACITY);
+            for (name, field) in &rule.fields {
+                evidence.describe(name, field, &mut detail);
+            }
+            reasons.push(Reason {
+                rule: rule.id.clone(),
+                weight: rule.weight,
+                detail,
+            });
+        }
         // The sort is stable, so equal weights keep rule order.
         reasons.sort_by_key(|r| std::cmp::Reverse(r.weight.abs()));
         reasons
