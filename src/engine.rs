@@ -189,21 +189,18 @@ static NEXT_ENGINE_ID: AtomicU64 = AtomicU64::new(1);
 /// is tested per click only for the agents that pass them. Past 64 such
 /// rules, the rest are tested whole per click.
 fn mark_agent_rules(rules: &mut [Rule]) {
-    let mut bits = 0..u64::BITS as u8;
+    let mut next_bit = 0u8;
     for rule in rules {
+        if u32::from(next_bit) == u64::BITS {
+            return;
+        }
         let Some((agent, rest)) = split_agent_part(&mut rule.cond) else {
             continue;
         };
-        let Some(bit) = bits.next() else {
-            // No bit left: put the condition back together.
-            let mut items = vec![agent];
-            items.extend(rest);
-            rule.cond = Cond::All(items);
-            return;
-        };
         rule.agent_cond = Some(agent);
-        rule.agent_bit = Some(bit);
+        rule.agent_bit = Some(next_bit);
         rule.cond = Cond::All(rest);
+        next_bit += 1;
     }
 }
 
