@@ -13,11 +13,14 @@
 //! figure `benches/README.md` quotes per event. With `--score` it runs
 //! `Engine::score` per click instead (toggle on `assess_log::score_passes`).
 
-use std::io::{BufRead, BufReader};
+#[path = "../benches/support/mod.rs"]
+mod support;
+
 use std::time::Instant;
 
 use clicksift::campaign::assess_log;
 use clicksift::{Cache, Click, Engine};
+use support::dev_log;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut passes = 3;
@@ -32,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    let clicks = dev_log()?;
+    let clicks = dev_log();
     let engine = Engine::with_defaults()?;
     let mut cache = Cache::new();
     // The first pass fills the cache, as the start of any long log does.
@@ -50,20 +53,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         events as f64 / seconds
     );
     Ok(())
-}
-
-/// The labelled dev log, as the benchmarks read it.
-fn dev_log() -> Result<Vec<Click>, Box<dyn std::error::Error>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/eval/dev.jsonl.gz");
-    let file = std::fs::File::open(path)?;
-    let mut clicks = Vec::new();
-    for (i, line) in BufReader::new(flate2::read::GzDecoder::new(file))
-        .lines()
-        .enumerate()
-    {
-        clicks.push(Click::from_json(&line?, i as u64 + 1)?);
-    }
-    Ok(clicks)
 }
 
 fn scores(judged: &[clicksift::Assessment]) -> usize {

@@ -914,8 +914,7 @@ impl<C: Borrow<Click>> Core<C> {
     fn facts(&self, slot: &Slot<C>, c: &Click, scratch: &mut Scratch) -> CampaignFacts {
         let w = &self.windows;
         let mut facts = CampaignFacts::default();
-        let key = (slot.campaign, slot.recipient);
-        let by_recipient = self.by_recipient.get(&key);
+        let by_recipient = self.by_recipient.get(&(slot.campaign, slot.recipient));
         let is_open = c.kind == EventKind::Open;
         let widest =
             w.sweep
