@@ -489,6 +489,20 @@ fn detect_rules_for_json_csv_and_unknown_input() {
         None,
         "needs a mapping"
     );
+    assert_eq!(
+        input::detect(b"{not json\n{\"campaign\":\"c\",\"at\":\"x\"}\n"),
+        Some(Format::JsonLines),
+        "a broken first record before a whole one"
+    );
+    assert_eq!(
+        input::detect(b"{not json\n{\"campaign\":\"c\",\"at\":\"x\"}"),
+        Some(Format::JsonLines),
+        "the whole input was seen, so its last line is whole"
+    );
+    let mut cut = b"{not json\n{\"campaign\":\"c\"}".to_vec();
+    cut.resize(input::SNIFF_LEN, b' ');
+    assert_eq!(input::detect(&cut), None, "the last line seen may go on");
+    assert_eq!(input::detect(b"{not json\n{nor this\n"), None);
     assert_eq!(input::detect(b""), None);
     assert_eq!(input::detect(b"\xff\xfe\x00"), None);
 }

@@ -93,13 +93,26 @@ impl InputArgs {
     /// The format named, or guessed from `head`, with the flags applied.
     fn format_for(&self, head: &[u8]) -> Result<Format, String> {
         let format = match self.format {
-            FormatName::Auto => input::detect(head).ok_or_else(|| {
-                format!(
-                    "{}: cannot tell the format from the first bytes; name it with --format \
-                     (jsonl, csv, gophish-events, gophish-timeline or access-log)",
-                    self.name()
-                )
-            })?,
+            FormatName::Auto => match input::detect(head) {
+                Some(format) => format,
+                None => {
+                    let format = format_by_extension(&self.input).ok_or_else(|| {
+                        format!(
+                            "{}: cannot tell the format from the first bytes; name it with \
+                             --format (jsonl, csv, gophish-events, gophish-timeline or \
+                             access-log)",
+                            self.name()
+                        )
+                    })?;
+                    eprintln!(
+                        "clicksift: {}: the first bytes do not show the format; reading it as \
+                         {}, as its name says (name another with --format)",
+                        self.name(),
+                        display_name(&format)
+                    );
+                    format
+                }
+            },
             FormatName::Jsonl => Format::JsonLines,
             FormatName::Csv => Format::Csv(CsvMapping::new()),
             FormatName::GophishEvents => Format::GoPhishEvents,
@@ -132,6 +145,19 @@ impl InputArgs {
             )),
             other => Ok(other),
         }
+    }
+}
+
+/// The format a file's extension names, for input whose first bytes do
+/// not show it (such as a JSON-lines export whose first records are
+/// broken): `.jsonl` and `.ndjson`, `.csv`, and `.log` for an access log.
+fn format_by_extension(path: &Path) -> Option<Format> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    match extension.as_str() {
+        "jsonl" | "ndjson" => Some(Format::JsonLines),
+        "csv" => Some(Format::Csv(CsvMapping::new())),
+        "log" => Some(Format::Combined(CombinedOptions::default())),
+        _ => None,
     }
 }
 

@@ -177,6 +177,35 @@ fn score_names_the_format_it_cannot_guess() {
 }
 
 #[test]
+fn score_falls_back_on_the_extension_when_the_first_bytes_are_broken() {
+    let dir = scratch("extension");
+    let broken = "{not json\n{not json either\n";
+    let named = dir.join("export.jsonl");
+    std::fs::write(&named, broken).unwrap();
+    let out = clicksift(&["score", s(&named)]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("reading it as jsonl, as its name says"),
+        "{err}"
+    );
+    assert!(
+        err.contains("export.jsonl:1: ") && err.contains("export.jsonl:2: "),
+        "{err}"
+    );
+
+    let unnamed = dir.join("export.txt");
+    std::fs::write(&unnamed, broken).unwrap();
+    let out = clicksift(&["score", s(&unnamed)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("name it with --format"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn score_reads_a_mapped_csv_with_a_campaign_flag() {
     let dir = scratch("mapped");
     let csv = dir.join("clicks.csv");

@@ -20,7 +20,8 @@ const CAMPAIGN_KEYS: [&[u8]; 3] = [b"\"timeline\"", b"\"created_date\"", b"\"lau
 ///    `created_date` or `launch_date`, or when it is a lone `{` (a
 ///    pretty-printed document) and the bytes seen name one of them. Else a
 ///    complete line ending in `}`, or a longer one naming `recipient`, is
-///    [`Format::JsonLines`].
+///    [`Format::JsonLines`]; so is a first line that is neither (a broken
+///    first record) when a later whole line seen is a `{...}` record.
 /// 2. A line in the combined log format (address, identity, user,
 ///    `[time]`, quoted request, status, size, quoted referer and user
 ///    agent) is [`Format::Combined`] with default options.
@@ -37,13 +38,14 @@ pub fn detect(first_bytes: &[u8]) -> Option<Format> {
         .unwrap_or(first_bytes);
     let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
     let text = text.get(start..)?;
+    let ended = first_bytes.len() < SNIFF_LEN;
     let (line, complete) = match text.iter().position(|&b| b == b'\n') {
         Some(end) => (text.get(..end)?, true),
-        None => (text, first_bytes.len() < SNIFF_LEN),
+        None => (text, ended),
     };
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.starts_with(b"{") {
-        return detect_json(text, line, complete);
+        return detect_json(text, line, complete, ended);
     }
     if let Ok(line) = std::str::from_utf8(line)
         && parse_line(line).is_ok()
@@ -53,15 +55,31 @@ pub fn detect(first_bytes: &[u8]) -> Option<Format> {
     if complete { detect_csv(line) } else { None }
 }
 
-fn detect_json(text: &[u8], line: &[u8], complete: bool) -> Option<Format> {
+fn detect_json(text: &[u8], line: &[u8], complete: bool, ended: bool) -> Option<Format> {
     if names_any(line, &CAMPAIGN_KEYS) {
         return Some(Format::GoPhishTimeline);
     }
     if line.trim_ascii() == b"{" {
         return names_any(text, &CAMPAIGN_KEYS).then_some(Format::GoPhishTimeline);
     }
-    let whole_record = complete && line.trim_ascii_end().ends_with(b"}");
-    (whole_record || names_any(line, &[b"\"recipient\""])).then_some(Format::JsonLines)
+    let whole_record = complete && is_record_line(line);
+    let later_record = || {
+        let mut lines = text.split(|&b| b == b'\n').skip(1).peekable();
+        // The last piece is cut off by the sniff window unless the input
+        // ended there.
+        std::iter::from_fn(|| {
+            let line = lines.next()?;
+            Some((line, lines.peek().is_some() || ended))
+        })
+        .any(|(line, whole)| whole && is_record_line(line.trim_ascii()))
+    };
+    (whole_record || names_any(line, &[b"\"recipient\""]) || later_record())
+        .then_some(Format::JsonLines)
+}
+
+/// A line that opens and closes like one JSON object.
+fn is_record_line(line: &[u8]) -> bool {
+    line.starts_with(b"{") && line.trim_ascii_end().ends_with(b"}")
 }
 
 fn detect_csv(line: &[u8]) -> Option<Format> {
