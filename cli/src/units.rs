@@ -61,8 +61,12 @@ pub struct LineUnits<R> {
     format: Format,
     line: u64,
     skipped: BTreeMap<String, u64>,
-    buffer: Vec<u8>,
+    /// The capacity to give the next line's vector.
+    size_hint: usize,
 }
+
+/// The largest capacity a line's vector starts with; longer lines grow it.
+const MAX_SIZE_HINT: usize = 64 * 1024;
 
 impl<R: BufRead> LineUnits<R> {
     /// Cuts `reader`, which holds `format` (a line format), into lines.
@@ -72,7 +76,7 @@ impl<R: BufRead> LineUnits<R> {
             format,
             line: 0,
             skipped: BTreeMap::new(),
-            buffer: Vec::new(),
+            size_hint: 256,
         }
     }
 
@@ -136,15 +140,17 @@ impl<R: BufRead> Iterator for LineUnits<R> {
     type Item = io::Result<Unit>;
 
     fn next(&mut self) -> Option<io::Result<Unit>> {
-        // Read into a reused buffer, then keep an exact copy: growing a
-        // fresh vector to a 500-byte line would take seven allocations.
-        self.buffer.clear();
-        match self.reader.read_until(b'\n', &mut self.buffer) {
+        // Read straight into the piece's own vector, sized from the line
+        // before: lines of one export are of a size, so this is one
+        // allocation and one copy, where growing a fresh vector to a
+        // 500-byte line would take seven.
+        let mut raw = Vec::with_capacity(self.size_hint);
+        match self.reader.read_until(b'\n', &mut raw) {
             Ok(0) => return None,
             Ok(_) => {}
             Err(e) => return Some(Err(e)),
         }
-        let raw = self.buffer.clone();
+        self.size_hint = (raw.len() + raw.len() / 8 + 64).min(MAX_SIZE_HINT);
         self.line += 1;
         let outcome = if raw.len() > input::MAX_RECORD_BYTES {
             Outcome::Reject(format!(
