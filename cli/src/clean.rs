@@ -2,7 +2,8 @@
 //! records to remove, both in the input's own format and bytes, and
 //! `clicksift merge`, which puts them back together.
 
-use std::collections::{HashMap, VecDeque};
+use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufRead, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use clicksift::input::{Format, detect};
 use clicksift::{Assessment, Cache, Click, Engine, EventKind};
 use serde::{Deserialize, Serialize};
 
-use crate::filters::{FilterArgs, Filters};
+use crate::filters::{FilterArgs, Filters, Label};
 use crate::input::{FormatName, InputArgs, Progress, display_name, read_all};
 use crate::units::{LineUnits, Outcome, Pieces, Unit, csv_rows, csv_units, split_end};
 use crate::{EngineArgs, exit};
@@ -107,11 +108,11 @@ pub struct Annotation {
     /// The engine's score.
     pub score: u8,
     /// The engine's verdict.
-    pub verdict: String,
+    pub verdict: Cow<'static, str>,
     /// The source the engine attributes the record to.
-    pub source: String,
+    pub source: Cow<'static, str>,
     /// The filters that matched.
-    pub removed_by: Vec<String>,
+    pub removed_by: Vec<Label>,
     /// The rules that fired.
     pub reasons: Vec<AnnotatedReason>,
 }
@@ -125,13 +126,13 @@ pub struct AnnotatedReason {
 }
 
 impl Annotation {
-    fn new(line: u64, a: &Assessment, removed_by: Vec<String>) -> Annotation {
+    fn new(line: u64, a: &Assessment, removed_by: Vec<Label>) -> Annotation {
         Annotation::of(line, a.clone(), removed_by)
     }
 
     /// The annotation of an assessment the caller gives up, whose reasons
     /// move into it.
-    fn of(line: u64, a: Assessment, removed_by: Vec<String>) -> Annotation {
+    fn of(line: u64, a: Assessment, removed_by: Vec<Label>) -> Annotation {
         Annotation {
             line,
             score: a.score,
@@ -153,25 +154,22 @@ impl Annotation {
     /// Appends the annotation as JSON, the same bytes serde writes for it
     /// (see `crate::json`).
     fn write_json(&self, out: &mut Vec<u8>) {
-        out.push(b'{');
-        json::key(out, "line", true);
+        out.extend_from_slice(b"{\"line\":");
         json::number(out, self.line);
-        json::key(out, "score", false);
+        out.extend_from_slice(b",\"score\":");
         json::number(out, self.score);
-        json::key(out, "verdict", false);
-        json::string(out, &self.verdict);
-        json::key(out, "source", false);
-        json::string(out, &self.source);
-        json::key(out, "removed_by", false);
-        out.push(b'[');
+        out.extend_from_slice(b",\"verdict\":");
+        json::plain(out, &self.verdict);
+        out.extend_from_slice(b",\"source\":");
+        json::plain(out, &self.source);
+        out.extend_from_slice(b",\"removed_by\":[");
         for (i, filter) in self.removed_by.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
             json::string(out, filter);
         }
-        out.push(b']');
-        json::key(out, "reasons", false);
+        out.extend_from_slice(b"],\"reasons\":");
         let reasons = self.reasons.iter();
         output::reasons(
             out,
@@ -216,21 +214,68 @@ struct Counts {
 struct Sink {
     name: String,
     family: Family,
-    kept: Option<BufWriter<File>>,
-    removed: Option<BufWriter<File>>,
-    sidecar: Option<BufWriter<File>>,
-    rejects: Option<BufWriter<File>>,
+    kept: Option<Out>,
+    removed: Option<Out>,
+    sidecar: Option<Out>,
+    rejects: Option<Out>,
     dry_run: Option<BufWriter<io::Stdout>>,
     header_done: bool,
     counts: Counts,
-    /// The annotation being written, reused.
-    note_json: Vec<u8>,
 }
 
-fn create(path: &Path) -> Result<BufWriter<File>, String> {
+fn create(path: &Path) -> Result<Out, String> {
     File::create(path)
-        .map(|f| BufWriter::with_capacity(1 << 16, f))
+        .map(Out::new)
         .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// How many bytes an output gathers before it writes them.
+const OUT_CHUNK: usize = 1 << 17;
+
+/// A file written in chunks, whose buffer records are built in directly:
+/// a removed record and its annotation are written once, into the chunk,
+/// instead of into a buffer of their own first and then copied.
+struct Out {
+    file: File,
+    buf: Vec<u8>,
+}
+
+impl Out {
+    fn new(file: File) -> Out {
+        Out {
+            file,
+            buf: Vec::with_capacity(OUT_CHUNK + (OUT_CHUNK >> 2)),
+        }
+    }
+
+    /// Writes the chunk once it is full.
+    fn spill(&mut self) -> io::Result<()> {
+        if self.buf.len() >= OUT_CHUNK {
+            self.file.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn put(&mut self, parts: &[&[u8]]) -> io::Result<()> {
+        for part in parts {
+            self.buf.extend_from_slice(part);
+        }
+        self.spill()
+    }
+}
+
+impl Write for Out {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.put(&[bytes])?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.write_all(&self.buf)?;
+        self.buf.clear();
+        self.file.flush()
+    }
 }
 
 /// The file beside an access log's removed lines that holds their
@@ -253,7 +298,6 @@ impl Sink {
             dry_run: None,
             header_done: family != Family::Csv,
             counts: Counts::default(),
-            note_json: Vec::new(),
         };
         if args.dry_run {
             sink.dry_run = Some(BufWriter::new(io::stdout()));
@@ -280,11 +324,11 @@ impl Sink {
             let (content, end) = unit.split_end();
             let columns = encode_csv(&CSV_COLUMNS.map(str::as_bytes));
             if let Some(w) = &mut self.removed {
-                write_all(w, &[content, b",", &columns, end])?;
+                w.put(&[content, b",", &columns, end])?;
             }
         }
         if let Some(w) = &mut self.kept {
-            w.write_all(&unit.raw)?;
+            w.put(&[&unit.raw])?;
         }
         Ok(())
     }
@@ -292,7 +336,7 @@ impl Sink {
     fn keep(&mut self, unit: &Unit) -> io::Result<()> {
         self.counts.kept += 1;
         if let Some(w) = &mut self.kept {
-            w.write_all(&unit.raw)?;
+            w.put(&[&unit.raw])?;
         }
         Ok(())
     }
@@ -323,22 +367,21 @@ impl Sink {
                     .rposition(|&b| b == b'}')
                     .unwrap_or(content.len());
                 let (head, tail) = content.split_at(brace);
-                self.note_json.clear();
-                note.write_json(&mut self.note_json);
-                write_all(w, &[head, b",\"clicksift\":", &self.note_json, tail, end])
+                w.buf.extend_from_slice(head);
+                w.buf.extend_from_slice(b",\"clicksift\":");
+                note.write_json(&mut w.buf);
+                w.put(&[tail, end])
             }
             Family::Csv => {
                 let fields = csv_note(note);
                 let refs: Vec<&[u8]> = fields.iter().map(|f| f.as_bytes()).collect();
-                write_all(w, &[content, b",", &encode_csv(&refs), end])
+                w.put(&[content, b",", &encode_csv(&refs), end])
             }
             Family::AccessLog => {
-                w.write_all(&unit.raw)?;
+                w.put(&[&unit.raw])?;
                 if let Some(side) = &mut self.sidecar {
-                    self.note_json.clear();
-                    note.write_json(&mut self.note_json);
-                    self.note_json.push(b'\n');
-                    side.write_all(&self.note_json)?;
+                    note.write_json(&mut side.buf);
+                    side.put(&[b"\n"])?;
                 }
                 Ok(())
             }
@@ -401,16 +444,12 @@ struct Rejected {
     text: String,
 }
 
-fn write_all(w: &mut impl Write, parts: &[&[u8]]) -> io::Result<()> {
-    parts.iter().try_for_each(|p| w.write_all(p))
-}
-
 fn csv_note(note: &Annotation) -> [String; 6] {
     [
         note.line.to_string(),
         note.score.to_string(),
-        note.verdict.clone(),
-        note.source.clone(),
+        note.verdict.to_string(),
+        note.source.to_string(),
         note.removed_by.join("; "),
         note.reasons_text(),
     ]
@@ -557,7 +596,7 @@ impl CleanRun<'_> {
         let mut units = LineUnits::new(format, reader);
         let mut stream = Stream::new(self.engine);
         let mut queue: VecDeque<(Unit, Option<u64>)> = VecDeque::new();
-        let mut judged: HashMap<u64, Option<Annotation>> = HashMap::new();
+        let mut judged = Judged::default();
         let mut progress = Progress::new();
         for unit in &mut units {
             let mut unit = unit?;
@@ -566,7 +605,7 @@ impl CleanRun<'_> {
                 Outcome::Record(click) => match (click.kind, stream.push(*click)) {
                     // The engine judges no report; clean keeps them all.
                     (EventKind::Report, Ok(seq)) => {
-                        judged.insert(seq, None);
+                        judged.set(seq, None);
                         Some(seq)
                     }
                     (_, Ok(seq)) => Some(seq),
@@ -582,13 +621,13 @@ impl CleanRun<'_> {
             };
             queue.push_back((unit, seq));
             stream.ready_with(self.engine, &mut self.cache, |seq, click, a| {
-                judged.insert(seq, note(&mut self.filters, click, a));
+                judged.set(seq, note(&mut self.filters, click, a));
             });
             drain(&mut queue, &mut judged, sink, false)?;
         }
         progress.done();
         stream.finish_with(self.engine, &mut self.cache, |seq, click, a| {
-            judged.insert(seq, note(&mut self.filters, click, a));
+            judged.set(seq, note(&mut self.filters, click, a));
         });
         drain(&mut queue, &mut judged, sink, true)?;
         let skipped: Vec<(String, u64)> = units
@@ -609,10 +648,58 @@ fn note(filters: &mut Filters, click: &Click, a: Assessment) -> Option<Annotatio
     (!removed_by.is_empty()).then(|| Annotation::of(0, a, removed_by))
 }
 
+/// The decisions on the streamed clicks that are not written yet, by
+/// sequence number. The stream numbers its clicks 0, 1, 2, ... in input
+/// order and the queue writes them in that order, so the decisions wait
+/// in a ring from the oldest unwritten number on.
+#[derive(Default)]
+struct Judged {
+    /// The sequence number of the ring's first slot.
+    base: u64,
+    /// A slot per click from `base` on: `None` until it is judged, then
+    /// its annotation, or `None` inside when it stays.
+    slots: VecDeque<Option<Option<Annotation>>>,
+}
+
+impl Judged {
+    fn set(&mut self, seq: u64, decision: Option<Annotation>) {
+        let Some(at) = seq
+            .checked_sub(self.base)
+            .and_then(|d| usize::try_from(d).ok())
+        else {
+            return;
+        };
+        if self.slots.len() <= at {
+            self.slots.resize_with(at + 1, || None);
+        }
+        if let Some(slot) = self.slots.get_mut(at) {
+            *slot = Some(decision);
+        }
+    }
+
+    /// The decision on `seq`, the oldest unwritten click, once it is made.
+    fn take(&mut self, seq: u64) -> Option<Option<Annotation>> {
+        debug_assert_eq!(seq, self.base, "clicks are written in sequence");
+        if seq != self.base || !matches!(self.slots.front(), Some(Some(_))) {
+            return None;
+        }
+        self.base += 1;
+        self.slots.pop_front().flatten()
+    }
+
+    /// Passes over `seq`, the oldest unwritten click, undecided.
+    fn skip(&mut self, seq: u64) {
+        if seq == self.base {
+            self.base += 1;
+            self.slots.pop_front();
+        }
+    }
+}
+
 /// Writes the pieces at the front of the queue that are decided.
 fn drain(
     queue: &mut VecDeque<(Unit, Option<u64>)>,
-    judged: &mut HashMap<u64, Option<Annotation>>,
+    judged: &mut Judged,
     sink: &mut Sink,
     all: bool,
 ) -> io::Result<()> {
@@ -622,13 +709,16 @@ fn drain(
                 Outcome::Reject(reason) => sink.reject(unit, &reason.clone())?,
                 _ => sink.pass(unit)?,
             },
-            Some(seq) => match judged.remove(seq) {
+            Some(seq) => match judged.take(*seq) {
                 Some(Some(mut note)) => {
                     note.line = unit.line;
                     sink.remove(unit, &note)?
                 }
                 Some(None) => sink.keep(unit)?,
-                None if all => sink.keep(unit)?,
+                None if all => {
+                    judged.skip(*seq);
+                    sink.keep(unit)?
+                }
                 None => return Ok(()),
             },
         }
@@ -872,7 +962,33 @@ fn rejected_records(bytes: &[u8], path: &Path) -> Result<Vec<(u64, Vec<u8>)>, St
 
 #[cfg(test)]
 mod tests {
-    use super::{AnnotatedReason, Annotation};
+    use super::{AnnotatedReason, Annotation, Judged};
+
+    /// Decisions arrive in any order and leave in sequence, each once.
+    #[test]
+    fn judged_clicks_leave_in_sequence() {
+        let note = |line| Annotation {
+            line,
+            score: 90,
+            verdict: "machine".into(),
+            source: "mail_gateway".into(),
+            removed_by: vec!["verdict=machine".into()],
+            reasons: Vec::new(),
+        };
+        let mut judged = Judged::default();
+        judged.set(2, Some(note(3)));
+        judged.set(0, None);
+        assert!(matches!(judged.take(0), Some(None)));
+        assert!(judged.take(1).is_none(), "1 is not decided yet");
+        judged.set(1, Some(note(2)));
+        assert!(matches!(judged.take(1), Some(Some(n)) if n.line == 2));
+        assert!(matches!(judged.take(2), Some(Some(n)) if n.line == 3));
+        assert!(judged.take(3).is_none());
+        judged.skip(3);
+        judged.set(4, None);
+        assert!(matches!(judged.take(4), Some(None)));
+        assert!(judged.slots.is_empty());
+    }
 
     #[test]
     fn an_annotation_is_written_as_serde_would_write_it() {

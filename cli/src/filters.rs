@@ -1,6 +1,7 @@
 //! The removal filters of `clicksift clean`: which judged clicks to take
 //! out of a log, and the words that say why.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -131,7 +132,7 @@ impl Filters {
 
     /// The names of the filters that remove this record, empty when it is
     /// kept. Reports are always kept: they are the recipient's own act.
-    pub fn removed_by(&mut self, click: &Click, a: &Assessment) -> Vec<String> {
+    pub fn removed_by(&mut self, click: &Click, a: &Assessment) -> Vec<Label> {
         if click.kind == clicksift::EventKind::Report {
             return Vec::new();
         }
@@ -141,7 +142,7 @@ impl Filters {
             }
             _ => None,
         };
-        let matched: Vec<String> = self
+        let matched: Vec<Label> = self
             .filters
             .iter()
             .filter_map(|f| f.matches(click, a, facts.as_ref()))
@@ -207,41 +208,54 @@ fn check_databases(filter: &Filter, databases: &Databases) -> Result<(), String>
 
 impl Filter {
     /// The filter's own words when it matches.
-    fn matches(&self, click: &Click, a: &Assessment, facts: Option<&NetFacts>) -> Option<String> {
+    fn matches(&self, click: &Click, a: &Assessment, facts: Option<&NetFacts>) -> Option<Label> {
         match self {
-            Filter::MinScore(n) => (a.score >= *n).then(|| format!("min-score={n}")),
+            Filter::MinScore(n) => (a.score >= *n).then(|| format!("min-score={n}").into()),
             Filter::Verdict(list) => list
                 .contains(&a.verdict)
-                .then(|| format!("verdict={}", a.verdict)),
+                .then(|| verdict_label(a.verdict).into()),
             Filter::Source(list) => list
                 .contains(&a.source)
-                .then(|| format!("source={}", a.source)),
+                .then(|| format!("source={}", a.source).into()),
             Filter::Ip(nets) => {
                 let ip = click.ip.map(|ip| ip.to_canonical())?;
                 let net = nets.iter().find(|n| n.contains(&ip))?;
-                Some(format!("ip={net}"))
+                Some(format!("ip={net}").into())
             }
             Filter::Asn(list) => {
                 let asn = facts?.asn?;
-                list.contains(&asn).then(|| format!("asn=AS{asn}"))
+                list.contains(&asn).then(|| format!("asn=AS{asn}").into())
             }
-            Filter::Org(needles) => org_match(needles, facts?),
+            Filter::Org(needles) => org_match(needles, facts?).map(Label::Owned),
             Filter::Country(list) => {
                 let country = facts?.country.as_deref()?.to_ascii_uppercase();
                 list.contains(&country)
-                    .then(|| format!("country={country}"))
+                    .then(|| format!("country={country}").into())
             }
             Filter::Agent(patterns) => {
                 let agent = click.user_agent.as_deref().unwrap_or("");
                 let p = patterns.iter().find(|p| p.is_match(agent))?;
-                Some(format!("agent=/{}/", p.as_str()))
+                Some(format!("agent=/{}/", p.as_str()).into())
             }
             Filter::Time(since, until) => {
                 let after = since.is_none_or(|s| click.at >= s);
                 let before = until.is_none_or(|u| click.at < u);
-                (after && before).then(|| time_label(*since, *until))
+                (after && before).then(|| time_label(*since, *until).into())
             }
         }
+    }
+}
+
+/// A filter's name as a removed record shows it: most are written the same
+/// for every record they remove, so need no text of their own.
+pub type Label = Cow<'static, str>;
+
+/// The name of the verdict filter that matched `verdict`.
+fn verdict_label(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Human => "verdict=human",
+        Verdict::Machine => "verdict=machine",
+        Verdict::Uncertain => "verdict=uncertain",
     }
 }
 

@@ -78,17 +78,14 @@ pub fn number(out: &mut Vec<u8>, n: impl itoa::Integer) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
-/// Appends `"name":` after the comma that separates it from the field
-/// before, unless it is the first. Names are the tool's own identifiers,
-/// which need no escaping.
-pub fn key(out: &mut Vec<u8>, name: &str, first: bool) {
-    debug_assert!(!name.bytes().any(special), "{name:?} needs escaping");
-    if !first {
-        out.push(b',');
-    }
+/// Appends `text`, which needs no escaping (the tool's own identifiers,
+/// rule ids), as a JSON string.
+pub fn plain(out: &mut Vec<u8>, text: &str) {
+    debug_assert!(!text.bytes().any(special), "{text:?} needs escaping");
+    out.reserve(text.len() + 2);
     out.push(b'"');
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"\":");
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
 }
 
 #[cfg(test)]
