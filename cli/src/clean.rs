@@ -278,6 +278,14 @@ impl Write for Out {
     }
 }
 
+impl Drop for Out {
+    /// Writes what is left, as `BufWriter` does; a run that ends well has
+    /// flushed already and reported any error.
+    fn drop(&mut self) {
+        let _ = self.file.write_all(&self.buf);
+    }
+}
+
 /// The file beside an access log's removed lines that holds their
 /// reasons.
 pub fn sidecar_path(removed: &Path) -> PathBuf {
