@@ -1,11 +1,13 @@
 //! The events clicksift judges: clicks, pixel opens and reports.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 
 /// Longest text accepted in any one field of a record. Longer values are
 /// rejected rather than truncated, so that nothing is judged on a part.
@@ -210,30 +212,33 @@ impl fmt::Display for RecordError {
 impl std::error::Error for RecordError {}
 
 /// The JSON Lines schema as it arrives: text everywhere, checked later so
-/// that each error can name its field.
+/// that each error can name its field. The fields that become other types
+/// (kind, times, address, method) borrow from the line when it holds them
+/// without escapes, since they are read once and dropped.
 #[derive(Deserialize)]
-struct RawClick {
+struct RawClick<'a> {
     #[serde(default, deserialize_with = "lenient_id")]
     id: Option<String>,
-    #[serde(default)]
-    kind: Option<String>,
+    #[serde(default, borrow, deserialize_with = "text")]
+    kind: Option<Cow<'a, str>>,
     campaign: Option<String>,
     recipient: Option<String>,
     #[serde(default)]
     link: Option<String>,
     #[serde(default)]
     honeypot: Option<bool>,
-    at: Option<String>,
-    #[serde(default)]
-    sent_at: Option<String>,
-    #[serde(default)]
-    delivered_at: Option<String>,
-    #[serde(default)]
-    ip: Option<String>,
+    #[serde(default, borrow, deserialize_with = "text")]
+    at: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text")]
+    sent_at: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text")]
+    delivered_at: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text")]
+    ip: Option<Cow<'a, str>>,
     #[serde(default)]
     user_agent: Option<String>,
-    #[serde(default)]
-    method: Option<String>,
+    #[serde(default, borrow, deserialize_with = "text")]
+    method: Option<Cow<'a, str>>,
     #[serde(default)]
     url: Option<String>,
     #[serde(default)]
@@ -242,41 +247,126 @@ struct RawClick {
     reverse_dns: Option<String>,
 }
 
-/// Accepts a string or a number as an identifier.
-fn lenient_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Id {
-        Text(String),
-        Number(serde_json::Number),
+/// Accepts a string or a number as an identifier, a number as it is
+/// written (`7`, `-7`, `7.5`).
+fn lenient_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct Id;
+    impl<'de> Visitor<'de> for Id {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string or a number")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(
+                serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string()),
+            ))
+        }
     }
-    Ok(Option::<Id>::deserialize(d)?.map(|id| match id {
-        Id::Text(s) => s,
-        Id::Number(n) => n.to_string(),
-    }))
+    d.deserialize_option(Id)
 }
 
-impl RawClick {
+/// A text field, or `null`, borrowed from the input when it can be.
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
+    struct Text;
+    impl<'de> Visitor<'de> for Text {
+        type Value = Option<Cow<'de, str>>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(self)
+        }
+
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v)))
+        }
+    }
+    d.deserialize_option(Text)
+}
+
+impl RawClick<'_> {
     fn into_click(self, line: u64) -> Result<Click, RecordError> {
+        let texts = Texts {
+            kind: self.kind.as_deref(),
+            at: self.at.as_deref(),
+            sent_at: self.sent_at.as_deref(),
+            delivered_at: self.delivered_at.as_deref(),
+            ip: self.ip.as_deref(),
+            method: self.method.as_deref(),
+        };
         let fields = ClickFields {
             id: self.id,
-            kind: self.kind,
             campaign: self.campaign,
             recipient: self.recipient,
             link: self.link,
             honeypot: self.honeypot.unwrap_or(false),
-            at: self.at,
-            sent_at: self.sent_at,
-            delivered_at: self.delivered_at,
-            ip: self.ip,
             user_agent: self.user_agent,
-            method: self.method,
             url: self.url,
             headers: self.headers.unwrap_or_default(),
             reverse_dns: self.reverse_dns,
+            ..ClickFields::default()
         };
-        fields.validate(line)
+        fields.validate_with(&texts, line)
     }
+}
+
+/// The fields that are read into other types, as text wherever the
+/// reader holds it.
+struct Texts<'a> {
+    kind: Option<&'a str>,
+    at: Option<&'a str>,
+    sent_at: Option<&'a str>,
+    delivered_at: Option<&'a str>,
+    ip: Option<&'a str>,
+    method: Option<&'a str>,
 }
 
 /// A record's fields as text, before validation. Every input format fills
@@ -325,17 +415,34 @@ impl ClickFields {
     /// `at` or (except for reports) `ip`; an unknown `kind`; a time that is
     /// not RFC 3339; an address that is not IPv4 or IPv6; a value longer
     /// than [`MAX_FIELD_LEN`]; more than [`MAX_HEADERS`] headers.
-    pub fn validate(self, line: u64) -> Result<Click, RecordError> {
+    pub fn validate(mut self, line: u64) -> Result<Click, RecordError> {
+        let (kind, at, sent_at) = (self.kind.take(), self.at.take(), self.sent_at.take());
+        let (delivered_at, ip) = (self.delivered_at.take(), self.ip.take());
+        let method = self.method.take();
+        let texts = Texts {
+            kind: kind.as_deref(),
+            at: at.as_deref(),
+            sent_at: sent_at.as_deref(),
+            delivered_at: delivered_at.as_deref(),
+            ip: ip.as_deref(),
+            method: method.as_deref(),
+        };
+        self.validate_with(&texts, line)
+    }
+
+    /// [`ClickFields::validate`] with the fields that are read into other
+    /// types given as `texts`; those of `self` are ignored.
+    fn validate_with(self, texts: &Texts<'_>, line: u64) -> Result<Click, RecordError> {
         let err = |field: &str, msg: String| RecordError::new(line, Some(field), msg);
-        let kind = parse_kind(self.kind.as_deref()).map_err(|m| err("kind", m))?;
+        let kind = parse_kind(texts.kind).map_err(|m| err("kind", m))?;
         let campaign = required(self.campaign, "campaign", line)?;
         let recipient = required(self.recipient, "recipient", line)?;
-        let at_text = required(self.at, "at", line)?;
-        let at = parse_time(&at_text).map_err(|m| err("at", m))?;
-        let sent_at = optional_time(self.sent_at, "sent_at", line)?;
-        let delivered_at = optional_time(self.delivered_at, "delivered_at", line)?;
-        let ip = match (self.ip, kind) {
-            (Some(text), _) => Some(parse_ip(&text).map_err(|m| err("ip", m))?),
+        let at_text = required_text(texts.at, "at", line)?;
+        let at = parse_time(at_text).map_err(|m| err("at", m))?;
+        let sent_at = optional_time(texts.sent_at, "sent_at", line)?;
+        let delivered_at = optional_time(texts.delivered_at, "delivered_at", line)?;
+        let ip = match (texts.ip, kind) {
+            (Some(text), _) => Some(parse_ip(text).map_err(|m| err("ip", m))?),
             (None, EventKind::Report) => None,
             (None, _) => return Err(err("ip", "missing field".into())),
         };
@@ -347,9 +454,9 @@ impl ClickFields {
             check_len(&value, "headers", line)?;
             headers.insert(name.to_ascii_lowercase(), value);
         }
-        let method = match self.method {
+        let method = match texts.method {
             // Most methods come trimmed and in upper case already.
-            Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_uppercase()) => m,
+            Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_uppercase()) => m.to_owned(),
             Some(m) if !m.trim().is_empty() => m.trim().to_ascii_uppercase(),
             _ => "GET".to_string(),
         };
@@ -400,9 +507,19 @@ fn parse_kind(kind: Option<&str>) -> Result<EventKind, String> {
 }
 
 fn required(value: Option<String>, field: &str, line: u64) -> Result<String, RecordError> {
+    required_text(value.as_deref(), field, line)?;
+    Ok(value.unwrap_or_default())
+}
+
+/// `value` when it is present, not blank and not too long.
+fn required_text<'a>(
+    value: Option<&'a str>,
+    field: &str,
+    line: u64,
+) -> Result<&'a str, RecordError> {
     match value {
         Some(v) if !v.trim().is_empty() => {
-            check_len(&v, field, line)?;
+            check_len(v, field, line)?;
             Ok(v)
         }
         Some(_) => Err(RecordError::new(line, Some(field), "empty value")),
@@ -411,12 +528,12 @@ fn required(value: Option<String>, field: &str, line: u64) -> Result<String, Rec
 }
 
 fn optional_time(
-    value: Option<String>,
+    value: Option<&str>,
     field: &str,
     line: u64,
 ) -> Result<Option<DateTime<Utc>>, RecordError> {
     match value {
-        Some(text) if !text.trim().is_empty() => parse_time(&text)
+        Some(text) if !text.trim().is_empty() => parse_time(text)
             .map(Some)
             .map_err(|m| RecordError::new(line, Some(field), m)),
         _ => Ok(None),

@@ -49,6 +49,61 @@ const CHROME_145: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/
 
 // ---- JSON Lines ----
 
+/// Fields read into other types (kind, times, address, method) are taken
+/// from the line itself when they hold no escape; escaped, null and
+/// numeric values must still read as they always have.
+#[test]
+fn json_records_read_escaped_null_and_numeric_values() {
+    use clicksift::Click;
+
+    let escaped = r#"{"id":7,"kind":"op\u0065n","campaign":"c1","recipient":"a@x","at":"2026-03-02T09:00:05\u005a","sent_at":null,"delivered_at":"2026-03-02T09:00:01Z","ip":"192.0.2.\u0031","method":" p\u006fst "}"#;
+    let click = Click::from_json(escaped, 3).expect("an escaped record reads");
+    assert_eq!(click.id.as_deref(), Some("7"));
+    assert_eq!(click.kind, EventKind::Open);
+    assert_eq!(click.at, at("2026-03-02T09:00:05Z"));
+    assert_eq!(click.sent_at, None);
+    assert_eq!(click.delivered_at, Some(at("2026-03-02T09:00:01Z")));
+    assert_eq!(click.ip, ip("192.0.2.1"));
+    assert_eq!(click.method, "POST");
+
+    let ids = [
+        ("-7", "-7"),
+        ("7.5", "7.5"),
+        ("\"k\\\"9\"", "k\"9"),
+        ("null", "4"),
+    ];
+    for (id, shown) in ids {
+        let line = format!(
+            r#"{{"id":{id},"campaign":"c1","recipient":"a@x","at":"2026-03-02T09:00:05Z","ip":"192.0.2.1"}}"#
+        );
+        let click = Click::from_json(&line, 4).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert_eq!(click.id_or(4), shown, "{line}");
+        assert_eq!(click.method, "GET");
+    }
+
+    let wrong = [
+        (
+            r#""id":true,"at":"2026-03-02T09:00:05Z""#,
+            "expected a string or a number",
+        ),
+        (r#""at":5"#, "expected a string"),
+        (
+            r#""at":"2026-03-02T09:00:05Z","sent_at":["x"]"#,
+            "expected a string",
+        ),
+    ];
+    for (members, message) in wrong {
+        let line = format!(r#"{{"campaign":"c1","recipient":"a@x","ip":"192.0.2.1",{members}}}"#);
+        let e = Click::from_json(&line, 9).expect_err(members);
+        assert_eq!(e.line(), 9);
+        assert!(e.message().starts_with("invalid type"), "{members}: {e}");
+        assert!(e.message().contains(message), "{members}: {e}");
+    }
+    let missing = r#"{"campaign":"c1","recipient":"a@x","ip":"192.0.2.1"}"#;
+    let e = Click::from_json(missing, 2).expect_err("no time");
+    assert_eq!((e.field(), e.message()), (Some("at"), "missing field"));
+}
+
 #[test]
 fn json_lines_skip_blank_lines_and_report_bad_ones_by_line() {
     let text = b"{\"campaign\":\"c1\",\"recipient\":\"a@x\",\"at\":\"2026-03-02T09:00:05Z\",\"ip\":\"192.0.2.1\"}\n\
