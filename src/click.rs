@@ -87,10 +87,12 @@ impl Click {
     /// # Errors
     ///
     /// Returns a [`RecordError`] naming the line and, where one is at fault,
-    /// the field: for text that is not JSON, a missing required field, a
-    /// malformed time or address, or a field longer than [`MAX_FIELD_LEN`].
+    /// the field: for text that is not JSON, a missing, repeated or
+    /// mistyped field, a malformed time or address, or a field longer than
+    /// [`MAX_FIELD_LEN`].
     pub fn from_json(text: &str, line: u64) -> Result<Click, RecordError> {
-        let raw: RawClick = serde_json::from_str(text).map_err(|e| RecordError::json(line, &e))?;
+        let raw: RawClick =
+            serde_json::from_str(text).map_err(|e| RecordError::json(line, text, &e))?;
         raw.into_click(line)
     }
 
@@ -159,11 +161,13 @@ impl RecordError {
         }
     }
 
-    fn json(line: u64, e: &serde_json::Error) -> RecordError {
-        // serde_json names the field in its message for missing and mistyped
-        // fields; the column helps with text that is not JSON at all.
+    /// The error for a record that `text` holds, which serde_json refused.
+    fn json(line: u64, text: &str, e: &serde_json::Error) -> RecordError {
+        // serde_json names a missing or repeated field in its message, but
+        // not a field of the wrong type: that one is found again in the
+        // record, which is parsed a second time only on this path.
         let message = format!("{e}");
-        let field = missing_field_name(&message);
+        let field = named_field(&message).or_else(|| mistyped_field(text));
         RecordError {
             line,
             field,
@@ -187,10 +191,59 @@ impl RecordError {
     }
 }
 
-fn missing_field_name(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("missing field `")?;
+/// The field that serde_json's message names, for a missing or repeated
+/// field.
+fn named_field(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("missing field `")
+        .or_else(|| message.strip_prefix("duplicate field `"))?;
     Some(rest.split('`').next()?.to_string())
 }
+
+/// The first member of the record, in the order written, whose value is
+/// of a type its field does not take; None when the text is not a JSON
+/// object or every member fits.
+fn mistyped_field(text: &str) -> Option<String> {
+    let serde_json::Value::Object(members) = serde_json::from_str(text).ok()? else {
+        return None;
+    };
+    members
+        .iter()
+        .filter(|(name, value)| !fits(name, value))
+        .min_by_key(|(name, _)| text.find(&format!("\"{name}\"")))
+        .map(|(name, _)| name.clone())
+}
+
+/// Whether a member of a JSON Lines record has a type its field takes.
+/// Unknown members are ignored by the reader, so any value fits them.
+fn fits(name: &str, value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (name, value) {
+        (_, Value::Null) => true,
+        ("id", v) => v.is_string() || v.is_number(),
+        ("honeypot", v) => v.is_boolean(),
+        ("headers", Value::Object(headers)) => headers.values().all(Value::is_string),
+        ("headers", _) => false,
+        (name, v) if TEXT_FIELDS.contains(&name) => v.is_string(),
+        _ => true,
+    }
+}
+
+/// The members of a JSON Lines record whose value is text.
+const TEXT_FIELDS: [&str; 12] = [
+    "kind",
+    "campaign",
+    "recipient",
+    "link",
+    "at",
+    "sent_at",
+    "delivered_at",
+    "ip",
+    "user_agent",
+    "method",
+    "url",
+    "reverse_dns",
+];
 
 impl RecordError {
     /// The problem without the line number: the field and the message,

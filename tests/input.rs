@@ -81,24 +81,43 @@ fn json_records_read_escaped_null_and_numeric_values() {
         assert_eq!(click.method, "GET");
     }
 
+    // serde_json words these; the field is found again in the record.
     let wrong = [
         (
             r#""id":true,"at":"2026-03-02T09:00:05Z""#,
-            "expected a string or a number",
+            "id",
+            "invalid type: boolean",
         ),
-        (r#""at":5"#, "expected a string"),
+        (r#""at":5"#, "at", "invalid type: integer"),
         (
-            r#""at":"2026-03-02T09:00:05Z","sent_at":["x"]"#,
-            "expected a string",
+            r#""at":"2026-03-02T09:00:05Z","honeypot":"yes""#,
+            "honeypot",
+            "invalid type: string",
+        ),
+        (
+            r#""at":"2026-03-02T09:00:05Z","headers":{"dnt":1}"#,
+            "headers",
+            "invalid type: integer",
+        ),
+        (
+            r#""sent_at":["x"],"at":7"#,
+            "sent_at",
+            "invalid type: sequence",
+        ),
+        (
+            r#""at":"2026-03-02T09:00:05Z","ip":"192.0.2.2""#,
+            "ip",
+            "duplicate field",
         ),
     ];
-    for (members, message) in wrong {
+    for (members, field, message) in wrong {
         let line = format!(r#"{{"campaign":"c1","recipient":"a@x","ip":"192.0.2.1",{members}}}"#);
         let e = Click::from_json(&line, 9).expect_err(members);
-        assert_eq!(e.line(), 9);
-        assert!(e.message().starts_with("invalid type"), "{members}: {e}");
-        assert!(e.message().contains(message), "{members}: {e}");
+        assert_eq!((e.line(), e.field()), (9, Some(field)), "{members}: {e}");
+        assert!(e.message().starts_with(message), "{members}: {e}");
     }
+    let not_an_object = Click::from_json("[1, 2]", 5).expect_err("an array");
+    assert_eq!(not_an_object.field(), None);
     let missing = r#"{"campaign":"c1","recipient":"a@x","ip":"192.0.2.1"}"#;
     let e = Click::from_json(missing, 2).expect_err("no time");
     assert_eq!((e.field(), e.message()), (Some("at"), "missing field"));
