@@ -167,7 +167,7 @@ impl RecordError {
         // not a field of the wrong type: that one is found again in the
         // record, which is parsed a second time only on this path.
         let message = format!("{e}");
-        let field = named_field(&message).or_else(|| mistyped_field(text));
+        let field = json_field(&message, text.as_bytes(), fits);
         RecordError {
             line,
             field,
@@ -191,26 +191,33 @@ impl RecordError {
     }
 }
 
-/// The field that serde_json's message names, for a missing or repeated
-/// field.
-fn named_field(message: &str) -> Option<String> {
-    let rest = message
+/// The field at fault in a JSON object that serde_json refused with
+/// `message`: the one the message names (missing or repeated), else the
+/// first member, in the order written, whose value `fits` refuses. None
+/// when neither finds one, as for text that is not a JSON object.
+pub(crate) fn json_field(
+    message: &str,
+    text: &[u8],
+    fits: fn(&str, &serde_json::Value) -> bool,
+) -> Option<String> {
+    if let Some(rest) = message
         .strip_prefix("missing field `")
-        .or_else(|| message.strip_prefix("duplicate field `"))?;
-    Some(rest.split('`').next()?.to_string())
-}
-
-/// The first member of the record, in the order written, whose value is
-/// of a type its field does not take; None when the text is not a JSON
-/// object or every member fits.
-fn mistyped_field(text: &str) -> Option<String> {
-    let serde_json::Value::Object(members) = serde_json::from_str(text).ok()? else {
+        .or_else(|| message.strip_prefix("duplicate field `"))
+    {
+        return rest.split('`').next().map(str::to_string);
+    }
+    let serde_json::Value::Object(members) = serde_json::from_slice(text).ok()? else {
         return None;
+    };
+    let written_at = |name: &str| {
+        let quoted = format!("\"{name}\"");
+        text.windows(quoted.len())
+            .position(|w| w == quoted.as_bytes())
     };
     members
         .iter()
         .filter(|(name, value)| !fits(name, value))
-        .min_by_key(|(name, _)| text.find(&format!("\"{name}\"")))
+        .min_by_key(|(name, _)| written_at(name))
         .map(|(name, _)| name.clone())
 }
 

@@ -424,6 +424,15 @@ fn gophish_timeline_structure_errors_stop_reading_with_a_clear_error() {
         1
     );
     assert_eq!(items[1].as_ref().expect("second").click.campaign, "9");
+
+    // A member of the wrong type is named, as in the other formats.
+    let mistyped = br#"{"timeline":[{"email":"c@x","time":20260302,"message":"Email Reported"},{"email":["d@x"],"time":"x"}]}"#;
+    let (items, _) = read_all(Format::GoPhishTimeline, mistyped);
+    let fields: Vec<_> = errors(&items)
+        .iter()
+        .map(|e| (e.line(), e.field()))
+        .collect();
+    assert_eq!(fields, [(1, Some("time")), (2, Some("email"))], "{items:?}");
 }
 
 // ---- Access logs ----

@@ -23,6 +23,7 @@ use super::gophish::{Event, NO_MESSAGE, Outcome, SendTimes};
 use super::lines::read_error;
 use super::{InputRecord, MAX_RECORD_BYTES, Skipped};
 use crate::RecordError;
+use crate::click::json_field;
 
 /// Longest top-level key or `id` value kept, in bytes.
 const MAX_KEY_BYTES: usize = 256;
@@ -70,6 +71,16 @@ struct RawEvent<'a> {
     message: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     details: Option<Cow<'a, str>>,
+}
+
+/// Whether a member of a timeline event has a type [`RawEvent`] takes;
+/// other members are ignored.
+fn event_member_fits(name: &str, value: &serde_json::Value) -> bool {
+    match name {
+        "campaign_id" => value.is_number() || value.is_string() || value.is_null(),
+        "email" | "time" | "message" | "details" => value.is_string() || value.is_null(),
+        _ => true,
+    }
 }
 
 /// GoPhish writes ids as numbers; text is accepted too.
@@ -184,19 +195,26 @@ impl<R: BufRead> Timeline<R> {
 
     fn event(&mut self, text_line: u64, complete: bool) -> Outcome {
         let line = self.index;
-        let at = |m: String| {
+        let at = |field: Option<&str>, m: String| {
             RecordError::new(
                 line,
-                None,
+                field,
                 format!("timeline event {line} (text line {text_line}): {m}"),
             )
         };
         if !complete {
-            return Some(Err(at(format!("longer than {MAX_RECORD_BYTES} bytes"))));
+            return Some(Err(at(
+                None,
+                format!("longer than {MAX_RECORD_BYTES} bytes"),
+            )));
         }
         let raw: RawEvent<'_> = match serde_json::from_slice(&self.element) {
             Ok(raw) => raw,
-            Err(e) => return Some(Err(at(e.to_string()))),
+            Err(e) => {
+                let message = e.to_string();
+                let field = json_field(&message, &self.element, event_member_fits);
+                return Some(Err(at(field.as_deref(), message)));
+            }
         };
         let campaign = match &raw.campaign_id {
             Some(id) => Some(Cow::Owned(id.text())),
