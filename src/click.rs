@@ -400,7 +400,7 @@ impl RawClick<'_> {
             sent_at: self.sent_at.as_deref(),
             delivered_at: self.delivered_at.as_deref(),
             ip: self.ip.as_deref(),
-            method: self.method.as_deref(),
+            method: self.method,
         };
         let fields = ClickFields {
             id: self.id,
@@ -414,19 +414,20 @@ impl RawClick<'_> {
             reverse_dns: self.reverse_dns,
             ..ClickFields::default()
         };
-        fields.validate_with(&texts, line)
+        fields.validate_with(texts, line)
     }
 }
 
 /// The fields that are read into other types, as text wherever the
-/// reader holds it.
+/// reader holds it. The method becomes the click's own when it is upper
+/// case already, so a reader that owns it hands it over uncopied.
 struct Texts<'a> {
     kind: Option<&'a str>,
     at: Option<&'a str>,
     sent_at: Option<&'a str>,
     delivered_at: Option<&'a str>,
     ip: Option<&'a str>,
-    method: Option<&'a str>,
+    method: Option<Cow<'a, str>>,
 }
 
 /// A record's fields as text, before validation. Every input format fills
@@ -478,21 +479,20 @@ impl ClickFields {
     pub fn validate(mut self, line: u64) -> Result<Click, RecordError> {
         let (kind, at, sent_at) = (self.kind.take(), self.at.take(), self.sent_at.take());
         let (delivered_at, ip) = (self.delivered_at.take(), self.ip.take());
-        let method = self.method.take();
         let texts = Texts {
             kind: kind.as_deref(),
             at: at.as_deref(),
             sent_at: sent_at.as_deref(),
             delivered_at: delivered_at.as_deref(),
             ip: ip.as_deref(),
-            method: method.as_deref(),
+            method: self.method.take().map(Cow::Owned),
         };
-        self.validate_with(&texts, line)
+        self.validate_with(texts, line)
     }
 
     /// [`ClickFields::validate`] with the fields that are read into other
     /// types given as `texts`; those of `self` are ignored.
-    fn validate_with(self, texts: &Texts<'_>, line: u64) -> Result<Click, RecordError> {
+    fn validate_with(self, texts: Texts<'_>, line: u64) -> Result<Click, RecordError> {
         let err = |field: &str, msg: String| RecordError::new(line, Some(field), msg);
         let kind = parse_kind(texts.kind).map_err(|m| err("kind", m))?;
         let campaign = required(self.campaign, "campaign", line)?;
@@ -516,7 +516,7 @@ impl ClickFields {
         }
         let method = match texts.method {
             // Most methods come trimmed and in upper case already.
-            Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_uppercase()) => m.to_owned(),
+            Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_uppercase()) => m.into_owned(),
             Some(m) if !m.trim().is_empty() => m.trim().to_ascii_uppercase(),
             _ => "GET".to_string(),
         };
