@@ -1,6 +1,7 @@
 //! The `clicksift` command-line tool: score and clean phishing-simulation
 //! click logs.
 
+mod alloc;
 mod asn_db;
 mod clean;
 mod clickers;
@@ -23,7 +24,7 @@ use clicksift::{Engine, EngineBuilder};
 /// output fields); mimalloc serves them markedly faster than the system
 /// allocator (see `benches/README.md`).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: alloc::Allocator = alloc::Allocator;
 
 /// Exit codes, as documented in `--help`.
 pub mod exit {
