@@ -5,37 +5,39 @@
 /// Splits one line into fields, or says why it cannot.
 pub(crate) fn split(line: &str) -> Result<Vec<String>, String> {
     let mut fields = Vec::new();
-    let mut chars = line.chars().peekable();
+    let mut rest = line;
     loop {
-        let mut field = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
+        let after = if let Some(quoted) = rest.strip_prefix('"') {
+            // A quoted field ends at the first quote that is not doubled.
+            let mut field = String::new();
+            let mut inside = quoted;
             loop {
-                match chars.next() {
-                    Some('"') if chars.peek() == Some(&'"') => {
-                        chars.next();
+                let Some(at) = inside.find('"') else {
+                    return Err("unterminated quoted field".into());
+                };
+                field.push_str(&inside[..at]);
+                inside = &inside[at + 1..];
+                match inside.strip_prefix('"') {
+                    Some(more) => {
                         field.push('"');
+                        inside = more;
                     }
-                    Some('"') => break,
-                    Some(c) => field.push(c),
-                    None => return Err("unterminated quoted field".into()),
+                    None => break,
                 }
             }
-            if !matches!(chars.peek(), None | Some(',')) {
+            if !(inside.is_empty() || inside.starts_with(',')) {
                 return Err("text after a closing quote".into());
             }
+            fields.push(field);
+            inside
         } else {
-            while let Some(&c) = chars.peek() {
-                if c == ',' {
-                    break;
-                }
-                field.push(c);
-                chars.next();
-            }
-        }
-        fields.push(field);
-        if chars.next().is_none() {
-            return Ok(fields);
+            let end = rest.find(',').unwrap_or(rest.len());
+            fields.push(rest[..end].to_string());
+            &rest[end..]
+        };
+        match after.strip_prefix(',') {
+            Some(next) => rest = next,
+            None => return Ok(fields),
         }
     }
 }
@@ -96,6 +98,15 @@ mod tests {
     fn quoted_fields_keep_commas_and_quotes() {
         let got = split(r#"a,"b, c","say ""hi""",,d"#).unwrap();
         assert_eq!(got, ["a", "b, c", "say \"hi\"", "", "d"]);
+    }
+
+    #[test]
+    fn empty_fields_and_bare_quotes_are_kept() {
+        assert_eq!(split("").unwrap(), [""]);
+        assert_eq!(split("a,").unwrap(), ["a", ""]);
+        assert_eq!(split(",").unwrap(), ["", ""]);
+        assert_eq!(split(r#""""#).unwrap(), [""]);
+        assert_eq!(split(r#"x"y,"é,ü""#).unwrap(), ["x\"y", "é,ü"]);
     }
 
     #[test]
