@@ -983,8 +983,11 @@ impl<C: Borrow<Click>> Core<C> {
         let start = list.map_or(0, |l| {
             l.partition_point(|&seq| self.slot(seq).is_some_and(|o| o.ms < at_ms - window_ms))
         });
-        list.into_iter()
-            .flat_map(move |l| l.range(start.min(l.len())..))
+        // An absent list reads as an empty one: iterating a flattened
+        // option costs a test per item.
+        static NONE: VecDeque<u64> = VecDeque::new();
+        let list = list.unwrap_or(&NONE);
+        list.range(start.min(list.len())..)
             .filter_map(|&seq| self.slot(seq))
             .skip_while(move |o| o.ms < at_ms - window_ms)
             .take_while(move |o| o.ms <= at_ms + window_ms)
