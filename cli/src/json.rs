@@ -35,21 +35,29 @@ fn special(b: u8) -> bool {
 fn next_special(bytes: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const HIGH: u64 = ONES * 0x80;
+    let flags = |w: [u8; 8]| {
+        let w = u64::from_le_bytes(w);
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+        let low = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        low | zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\')))
+    };
     let mut at = from;
     while let Some(word) = bytes.get(at..at + 8) {
         let mut w = [0; 8];
         w.copy_from_slice(word);
-        let w = u64::from_le_bytes(w);
-        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-        let low = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-        let flags = low | zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\')));
-        if flags != 0 {
-            return Some(at + flags.trailing_zeros() as usize / 8);
+        let found = flags(w);
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
         }
         at += 8;
     }
+    // The last few bytes, padded with spaces (which need no escape) to a
+    // whole word.
     let tail = bytes.get(at..)?;
-    tail.iter().position(|&b| special(b)).map(|i| at + i)
+    let mut w = [b' '; 8];
+    w.get_mut(..tail.len())?.copy_from_slice(tail);
+    let found = flags(w);
+    (found != 0).then(|| at + found.trailing_zeros() as usize / 8)
 }
 
 /// Appends the escape of one byte that needs it.
