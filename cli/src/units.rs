@@ -143,9 +143,11 @@ impl<R: BufRead> Iterator for LineUnits<R> {
         // Read straight into the piece's own vector, sized from the line
         // before: lines of one export are of a size, so this is one
         // allocation and one copy, where growing a fresh vector to a
-        // 500-byte line would take seven.
+        // 500-byte line would take seven. The line is read whole even
+        // past the record limit: a rejected line goes to the rejected
+        // file as it was, so that nothing of the input is lost.
         let mut raw = Vec::with_capacity(self.size_hint);
-        match self.reader.read_until(b'\n', &mut raw) {
+        match input::read_line(&mut self.reader, &mut raw, usize::MAX) {
             Ok(0) => return None,
             Ok(_) => {}
             Err(e) => return Some(Err(e)),

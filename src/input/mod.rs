@@ -49,6 +49,7 @@ pub use combined::{BAD_REQUEST, CombinedOptions, NO_RECIPIENT};
 pub use csv::CsvMapping;
 pub use detect::{SNIFF_LEN, detect};
 pub use gophish::MAX_TRACKED_SENDS;
+pub use lines::read_line;
 
 /// Longest record a reader holds in memory, in bytes. A longer line (or
 /// CSV record, or GoPhish timeline event) is reported as an error; for
