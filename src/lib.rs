@@ -108,6 +108,7 @@ mod csvline;
 pub mod engine;
 pub mod evidence;
 pub mod input;
+pub mod json;
 pub mod mmdb;
 pub mod network;
 pub mod rules;

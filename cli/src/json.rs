@@ -5,6 +5,8 @@
 //! between them whole. The bytes are the same as serde_json's, as the
 //! tests check.
 
+use clicksift::json::{needs_escape, next_special};
+
 /// Appends `text` as a JSON string, escaped exactly as serde_json does:
 /// quotes, backslashes and control characters, and nothing else.
 pub fn string(out: &mut Vec<u8>, text: &str) {
@@ -21,43 +23,6 @@ pub fn string(out: &mut Vec<u8>, text: &str) {
     }
     out.extend_from_slice(bytes.get(run..).unwrap_or_default());
     out.push(b'"');
-}
-
-/// True for a byte JSON strings must escape.
-fn special(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
-}
-
-/// Where the first byte at or after `from` that needs escaping is. Eight
-/// bytes are tested at a time: a flag per byte that is below 0x20, a quote
-/// or a backslash. A borrow can flag a byte above a true match, never one
-/// below it, so the lowest flag is exact.
-fn next_special(bytes: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH: u64 = ONES * 0x80;
-    let flags = |w: [u8; 8]| {
-        let w = u64::from_le_bytes(w);
-        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-        let low = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-        low | zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\')))
-    };
-    let mut at = from;
-    while let Some(word) = bytes.get(at..at + 8) {
-        let mut w = [0; 8];
-        w.copy_from_slice(word);
-        let found = flags(w);
-        if found != 0 {
-            return Some(at + found.trailing_zeros() as usize / 8);
-        }
-        at += 8;
-    }
-    // The last few bytes, padded with spaces (which need no escape) to a
-    // whole word.
-    let tail = bytes.get(at..)?;
-    let mut w = [b' '; 8];
-    w.get_mut(..tail.len())?.copy_from_slice(tail);
-    let found = flags(w);
-    (found != 0).then(|| at + found.trailing_zeros() as usize / 8)
 }
 
 /// Appends the escape of one byte that needs it.
@@ -89,7 +54,7 @@ pub fn number(out: &mut Vec<u8>, n: impl itoa::Integer) {
 /// Appends `text`, which needs no escaping (the tool's own identifiers,
 /// rule ids), as a JSON string.
 pub fn plain(out: &mut Vec<u8>, text: &str) {
-    debug_assert!(!text.bytes().any(special), "{text:?} needs escaping");
+    debug_assert!(!text.bytes().any(needs_escape), "{text:?} needs escaping");
     out.reserve(text.len() + 2);
     out.push(b'"');
     out.extend_from_slice(text.as_bytes());
