@@ -399,46 +399,112 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Err
 impl<'a> RawClick<'a> {
     /// Reads a record that is a plain object (see [`json::members`]) as
     /// the derived deserializer would, in a fraction of its time: a
-    /// member of another name is ignored, and a field given twice, or a
-    /// value of a type the field does not take as it stands, leaves the
-    /// record to serde_json, which reads it or words the error.
+    /// member of another name is ignored, `null` leaves a field empty, and
+    /// a field given twice, or a value of a type the field does not take
+    /// as it stands, leaves the record to serde_json, which reads it or
+    /// words the error.
     fn plain(text: &'a str) -> Option<Self> {
-        use json::Value::{Bool, Str};
+        use json::Value::{Bool, Null, Object, Str};
 
-        /// Fills a field the first time it is seen.
-        fn set<T>(field: &mut Option<T>, value: T) -> Option<()> {
-            match field {
-                Some(_) => None,
-                None => {
-                    *field = Some(value);
-                    Some(())
-                }
-            }
+        /// The schema's fields, each a bit of the set of those seen.
+        #[derive(Clone, Copy)]
+        enum Field {
+            Id,
+            Kind,
+            Campaign,
+            Recipient,
+            Link,
+            Honeypot,
+            At,
+            SentAt,
+            DeliveredAt,
+            Ip,
+            UserAgent,
+            Method,
+            Url,
+            Headers,
+            ReverseDns,
+        }
+        use Field::*;
+
+        fn field(name: &str) -> Option<Field> {
+            Some(match name {
+                "id" => Id,
+                "kind" => Kind,
+                "campaign" => Campaign,
+                "recipient" => Recipient,
+                "link" => Link,
+                "honeypot" => Honeypot,
+                "at" => At,
+                "sent_at" => SentAt,
+                "delivered_at" => DeliveredAt,
+                "ip" => Ip,
+                "user_agent" => UserAgent,
+                "method" => Method,
+                "url" => Url,
+                "headers" => Headers,
+                "reverse_dns" => ReverseDns,
+                _ => return None,
+            })
+        }
+
+        /// Fills `slot` with the value of `field`.
+        fn put<T>(slot: &mut Option<T>, value: T, field: Field) -> Field {
+            *slot = Some(value);
+            field
         }
 
         let mut raw = RawClick::default();
-        json::members(text, |name, value| match (name, value) {
-            ("id", Str(s)) => set(&mut raw.id, s.to_owned()),
-            ("kind", Str(s)) => set(&mut raw.kind, Cow::Borrowed(s)),
-            ("campaign", Str(s)) => set(&mut raw.campaign, s.to_owned()),
-            ("recipient", Str(s)) => set(&mut raw.recipient, s.to_owned()),
-            ("link", Str(s)) => set(&mut raw.link, s.to_owned()),
-            ("honeypot", Bool(b)) => set(&mut raw.honeypot, b),
-            ("at", Str(s)) => set(&mut raw.at, Cow::Borrowed(s)),
-            ("sent_at", Str(s)) => set(&mut raw.sent_at, Cow::Borrowed(s)),
-            ("delivered_at", Str(s)) => set(&mut raw.delivered_at, Cow::Borrowed(s)),
-            ("ip", Str(s)) => set(&mut raw.ip, Cow::Borrowed(s)),
-            ("user_agent", Str(s)) => set(&mut raw.user_agent, s.to_owned()),
-            ("method", Str(s)) => set(&mut raw.method, Cow::Borrowed(s)),
-            ("url", Str(s)) => set(&mut raw.url, s.to_owned()),
-            ("reverse_dns", Str(s)) => set(&mut raw.reverse_dns, s.to_owned()),
-            (
-                "id" | "kind" | "campaign" | "recipient" | "link" | "honeypot" | "at" | "sent_at"
-                | "delivered_at" | "ip" | "user_agent" | "method" | "url" | "headers"
-                | "reverse_dns",
-                _,
-            ) => None,
-            _ => Some(()),
+        let mut seen = 0u16;
+        json::members(text, |name, value| {
+            // The common members are matched with their values at once;
+            // a field given twice is refused after the fact.
+            let field = match (name, value) {
+                ("id", Str(s)) => put(&mut raw.id, s.to_owned(), Id),
+                ("kind", Str(s)) => put(&mut raw.kind, Cow::Borrowed(s), Kind),
+                ("campaign", Str(s)) => put(&mut raw.campaign, s.to_owned(), Campaign),
+                ("recipient", Str(s)) => put(&mut raw.recipient, s.to_owned(), Recipient),
+                ("link", Str(s)) => put(&mut raw.link, s.to_owned(), Link),
+                ("honeypot", Bool(b)) => put(&mut raw.honeypot, b, Honeypot),
+                ("at", Str(s)) => put(&mut raw.at, Cow::Borrowed(s), At),
+                ("sent_at", Str(s)) => put(&mut raw.sent_at, Cow::Borrowed(s), SentAt),
+                ("delivered_at", Str(s)) => {
+                    put(&mut raw.delivered_at, Cow::Borrowed(s), DeliveredAt)
+                }
+                ("ip", Str(s)) => put(&mut raw.ip, Cow::Borrowed(s), Ip),
+                ("user_agent", Str(s)) => put(&mut raw.user_agent, s.to_owned(), UserAgent),
+                ("method", Str(s)) => put(&mut raw.method, Cow::Borrowed(s), Method),
+                ("url", Str(s)) => put(&mut raw.url, s.to_owned(), Url),
+                ("reverse_dns", Str(s)) => put(&mut raw.reverse_dns, s.to_owned(), ReverseDns),
+                ("headers", Object(members)) => {
+                    let mut headers = BTreeMap::new();
+                    json::members(members, |name, value| match value {
+                        Str(v) => {
+                            // A name given twice keeps its last value, as
+                            // serde_json fills a map.
+                            headers.insert(name.to_owned(), v.to_owned());
+                            Some(())
+                        }
+                        _ => None,
+                    })?;
+                    raw.headers = Some(headers);
+                    Headers
+                }
+                // `null` leaves a field empty; a value of another type is
+                // for serde_json to read or refuse; other names are not
+                // the schema's.
+                (name, value) => match (field(name), value) {
+                    (Some(field), Null) => field,
+                    (Some(_), _) => return None,
+                    (None, _) => return Some(()),
+                },
+            };
+            let bit = 1 << field as u16;
+            if seen & bit != 0 {
+                return None;
+            }
+            seen |= bit;
+            Some(())
         })?;
         Some(raw)
     }
@@ -858,12 +924,12 @@ mod tests {
 
     /// The schema's names and an unknown one, each with values it takes.
     const FIELDS: &[(&str, &[&str])] = &[
-        ("id", &[r#""r-1""#, "7", "-7.5"]),
+        ("id", &[r#""r-1""#, "7", "-7.5", "null"]),
         ("kind", &[r#""click""#, r#""open""#, r#"" report ""#]),
         ("campaign", &[r#""c2""#, r#""caf\u00e9 ü""#]),
         ("recipient", &[r#""b@firm.example""#, r#""x\ny""#]),
         ("link", &[r#""offer""#, r#""""#]),
-        ("honeypot", &["true", "false"]),
+        ("honeypot", &["true", "false", "null"]),
         (
             "at",
             &[
@@ -886,8 +952,17 @@ mod tests {
             "url",
             &[r#""https://lure.example/l/c1?rid=e1f5&x=%20""#, r#""/l""#],
         ),
-        ("headers", &[r#"{"X-Seen":"1"}"#, "{}"]),
-        ("reverse_dns", &[r#""mail.firm.example""#]),
+        (
+            "headers",
+            &[
+                r#"{"X-Seen":"1"}"#,
+                "{}",
+                r#"{ "a":"1", "A":"2","a":"3" }"#,
+                r#"{"a":null}"#,
+                "null",
+            ],
+        ),
+        ("reverse_dns", &[r#""mail.firm.example""#, "null"]),
         ("truth", &[r#""mail_gateway""#, "3", "[1]", r#"{"a":null}"#]),
         ("é", &[r#""ü""#, "true"]),
     ];

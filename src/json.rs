@@ -58,11 +58,16 @@ pub(crate) enum Value<'a> {
     Str(&'a str),
     /// `true` or `false`.
     Bool(bool),
+    /// `null`.
+    Null,
+    /// An object whose members are all strings without escapes, as its
+    /// text (read its members with [`members`]).
+    Object(&'a str),
 }
 
 /// Reads `text` as one JSON object whose members are all strings without
-/// escapes or booleans, calling `each` with every member's name and value
-/// in order.
+/// escapes, booleans, `null` or objects of such strings, calling `each`
+/// with every member's name and value in order.
 ///
 /// Returns `None` as soon as the text is anything else, or `each` returns
 /// `None`; the caller then reads the text with a full parser. The names
@@ -70,54 +75,76 @@ pub(crate) enum Value<'a> {
 /// plain.
 pub(crate) fn members<'a>(
     text: &'a str,
-    mut each: impl FnMut(&'a str, Value<'a>) -> Option<()>,
+    each: impl FnMut(&'a str, Value<'a>) -> Option<()>,
 ) -> Option<()> {
     let bytes = text.as_bytes();
-    let mut at = skip_space(bytes, 0);
+    let end = object(text, skip_space(bytes, 0), true, each)?;
+    // Only white space may follow the object.
+    (skip_space(bytes, end) == bytes.len()).then_some(())
+}
+
+/// Reads the object that starts at `at` as [`members`] describes, with
+/// objects among its values only when `outer`, and returns where the
+/// text after it starts.
+fn object<'a>(
+    text: &'a str,
+    mut at: usize,
+    outer: bool,
+    mut each: impl FnMut(&'a str, Value<'a>) -> Option<()>,
+) -> Option<usize> {
+    let bytes = text.as_bytes();
     if bytes.get(at) != Some(&b'{') {
         return None;
     }
     at = skip_space(bytes, at + 1);
     if bytes.get(at) == Some(&b'}') {
-        at += 1;
-    } else {
-        loop {
-            let (name, after) = string(text, at)?;
-            at = skip_space(bytes, after);
-            if bytes.get(at) != Some(&b':') {
-                return None;
+        return Some(at + 1);
+    }
+    loop {
+        let (name, after) = string(text, at)?;
+        at = skip_space(bytes, after);
+        if bytes.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_space(bytes, at + 1);
+        let value = match bytes.get(at)? {
+            b'"' => {
+                let (value, after) = string(text, at)?;
+                at = after;
+                Value::Str(value)
             }
-            at = skip_space(bytes, at + 1);
-            let value = match bytes.get(at)? {
-                b'"' => {
-                    let (value, after) = string(text, at)?;
-                    at = after;
-                    Value::Str(value)
-                }
-                b't' if bytes.get(at..at + 4) == Some(b"true") => {
-                    at += 4;
-                    Value::Bool(true)
-                }
-                b'f' if bytes.get(at..at + 5) == Some(b"false") => {
-                    at += 5;
-                    Value::Bool(false)
-                }
-                _ => return None,
-            };
-            each(name, value)?;
-            at = skip_space(bytes, at);
-            match bytes.get(at)? {
-                b',' => at = skip_space(bytes, at + 1),
-                b'}' => {
-                    at += 1;
-                    break;
-                }
-                _ => return None,
+            b't' if bytes.get(at..at + 4) == Some(b"true") => {
+                at += 4;
+                Value::Bool(true)
             }
+            b'f' if bytes.get(at..at + 5) == Some(b"false") => {
+                at += 5;
+                Value::Bool(false)
+            }
+            b'n' if bytes.get(at..at + 4) == Some(b"null") => {
+                at += 4;
+                Value::Null
+            }
+            b'{' if outer => {
+                let start = at;
+                at = object(text, at, false, only_strings)?;
+                Value::Object(text.get(start..at)?)
+            }
+            _ => return None,
+        };
+        each(name, value)?;
+        at = skip_space(bytes, at);
+        match bytes.get(at)? {
+            b',' => at = skip_space(bytes, at + 1),
+            b'}' => return Some(at + 1),
+            _ => return None,
         }
     }
-    // Only white space may follow the object.
-    (skip_space(bytes, at) == bytes.len()).then_some(())
+}
+
+/// Accepts the members of an inner object that are strings.
+fn only_strings(_: &str, value: Value<'_>) -> Option<()> {
+    matches!(value, Value::Str(_)).then_some(())
 }
 
 /// Where the first byte at or after `at` that is not JSON white space is.
@@ -160,18 +187,30 @@ mod tests {
 
     #[test]
     fn plain_objects_are_read_member_by_member() {
-        use Value::{Bool, Str};
+        use Value::{Bool, Null, Object, Str};
         assert_eq!(read("{}"), Some(vec![]));
         assert_eq!(read(" \t{ }\r\n"), Some(vec![]));
         assert_eq!(
-            read(r#"{"a":"b", "honeypot" : true,"c":"","é":"ü 東京","d":false}"#),
+            read(r#"{"a":"b", "honeypot" : true,"c":"","é":"ü 東京","d":false,"e":null}"#),
             Some(vec![
                 ("a", Str("b")),
                 ("honeypot", Bool(true)),
                 ("c", Str("")),
                 ("é", Str("ü 東京")),
                 ("d", Bool(false)),
+                ("e", Null),
             ])
+        );
+        assert_eq!(
+            read(r#"{"h": { "x-a" : "1","x-b":"" }, "i":{}}"#),
+            Some(vec![
+                ("h", Object(r#"{ "x-a" : "1","x-b":"" }"#)),
+                ("i", Object("{}"))
+            ])
+        );
+        assert_eq!(
+            read(r#"{"a":{"b":"c","b":"d"}}"#),
+            Some(vec![("a", Object(r#"{"b":"c","b":"d"}"#))])
         );
     }
 
@@ -188,8 +227,11 @@ mod tests {
             r#"{"a" "b"}"#,
             r#"{"a":"b" "c":"d"}"#,
             r#"{"a":1}"#,
-            r#"{"a":null}"#,
-            r#"{"a":{}}"#,
+            r#"{"a":{"b":{}}}"#,
+            r#"{"a":{"b":true}}"#,
+            r#"{"a":{"b":null}}"#,
+            r#"{"a":{"b":"c",}}"#,
+            r#"{"a":{"b":"c"}"#,
             r#"{"a":[]}"#,
             r#"{"a":tru}"#,
             r#"{"a":truex}"#,
