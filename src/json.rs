@@ -1,12 +1,12 @@
 //! JSON text at speed: the bytes a JSON string must escape, found eight
 //! at a time, and the reading of the plain objects most records are.
 //!
-//! A record of the JSON Lines schema is nearly always one flat object of
-//! strings without escapes and a boolean or two. [`Click::from_json`]
-//! reads such a record directly and leaves every other text (an escape, a
-//! number, `null`, a nested value, a syntax error) to serde_json, which
-//! reads any JSON and words the errors; what it reads directly, it reads
-//! as serde_json would.
+//! A record of the JSON Lines schema is nearly always one object of
+//! strings without escapes, a boolean or two, perhaps `null` and an object
+//! of header strings. [`Click::from_json`] reads such a record directly
+//! and leaves every other text (an escape, a number, an array, deeper
+//! nesting, a syntax error) to serde_json, which reads any JSON and words
+//! the errors; what it reads directly, it reads as serde_json would.
 //!
 //! [`Click::from_json`]: crate::Click::from_json
 

@@ -423,10 +423,31 @@ pub fn click_json(data: &[u8]) {
     match Click::from_json(text, JSON_LINE) {
         Ok(click) => {
             check_limits(&click);
+            check_against_serde_json(text, &click);
             assess_checked(engine(), &click, &mut Cache::new());
         }
         Err(e) => check_record_error(&e, JSON_LINE),
     }
+}
+
+/// A record that was read is JSON, and the fields kept as they are hold
+/// what serde_json reads in it: plain records are read without
+/// serde_json, and this holds that reader to it.
+fn check_against_serde_json(text: &str, click: &Click) {
+    let value: serde_json::Value = serde_json::from_str(text).expect("a record read is JSON");
+    let object = value.as_object().expect("a record read is an object");
+    let text_of = |name: &str| object.get(name).and_then(serde_json::Value::as_str);
+    assert_eq!(Some(click.campaign.as_str()), text_of("campaign"));
+    assert_eq!(Some(click.recipient.as_str()), text_of("recipient"));
+    for (name, kept) in [
+        ("link", &click.link),
+        ("user_agent", &click.user_agent),
+        ("url", &click.url),
+    ] {
+        assert_eq!(kept.as_deref(), text_of(name), "{name}");
+    }
+    let honeypot = object.get("honeypot").and_then(serde_json::Value::as_bool);
+    assert_eq!(click.honeypot, honeypot.unwrap_or(false));
 }
 
 fn check_limits(click: &Click) {
