@@ -275,6 +275,63 @@ impl fmt::Display for RecordError {
 
 impl std::error::Error for RecordError {}
 
+/// A field of the record schema that holds one value, by its JSON Lines
+/// name; the readers map their input's names onto these (the headers,
+/// a map, each reader takes in its own way).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Field {
+    Id,
+    Kind,
+    Campaign,
+    Recipient,
+    Link,
+    Honeypot,
+    At,
+    SentAt,
+    DeliveredAt,
+    Ip,
+    UserAgent,
+    Method,
+    Url,
+    ReverseDns,
+}
+
+impl Field {
+    /// Every field with its name.
+    pub(crate) const NAMED: [(&'static str, Field); 14] = [
+        ("id", Field::Id),
+        ("kind", Field::Kind),
+        ("campaign", Field::Campaign),
+        ("recipient", Field::Recipient),
+        ("link", Field::Link),
+        ("honeypot", Field::Honeypot),
+        ("at", Field::At),
+        ("sent_at", Field::SentAt),
+        ("delivered_at", Field::DeliveredAt),
+        ("ip", Field::Ip),
+        ("user_agent", Field::UserAgent),
+        ("method", Field::Method),
+        ("url", Field::Url),
+        ("reverse_dns", Field::ReverseDns),
+    ];
+
+    /// The field of exactly this name.
+    pub(crate) fn named(name: &str) -> Option<Field> {
+        Field::NAMED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, f)| f)
+    }
+
+    /// The field's name.
+    pub(crate) fn name(self) -> &'static str {
+        Field::NAMED
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("", |(n, _)| n)
+    }
+}
+
 /// The JSON Lines schema as it arrives: text everywhere, checked later so
 /// that each error can name its field. The fields that become other types
 /// (kind, times, address, method) borrow from the line when it holds them
@@ -406,52 +463,17 @@ impl<'a> RawClick<'a> {
     fn plain(text: &'a str) -> Option<Self> {
         use json::Value::{Bool, Null, Object, Str};
 
-        /// The schema's fields, each a bit of the set of those seen.
-        #[derive(Clone, Copy)]
-        enum Field {
-            Id,
-            Kind,
-            Campaign,
-            Recipient,
-            Link,
-            Honeypot,
-            At,
-            SentAt,
-            DeliveredAt,
-            Ip,
-            UserAgent,
-            Method,
-            Url,
-            Headers,
-            ReverseDns,
+        /// The bit of `field` in the set of the fields seen; the headers
+        /// take the one after them all.
+        fn bit(field: Field) -> u16 {
+            1 << field as u16
         }
-        use Field::*;
+        const HEADERS: u16 = 1 << Field::NAMED.len();
 
-        fn field(name: &str) -> Option<Field> {
-            Some(match name {
-                "id" => Id,
-                "kind" => Kind,
-                "campaign" => Campaign,
-                "recipient" => Recipient,
-                "link" => Link,
-                "honeypot" => Honeypot,
-                "at" => At,
-                "sent_at" => SentAt,
-                "delivered_at" => DeliveredAt,
-                "ip" => Ip,
-                "user_agent" => UserAgent,
-                "method" => Method,
-                "url" => Url,
-                "headers" => Headers,
-                "reverse_dns" => ReverseDns,
-                _ => return None,
-            })
-        }
-
-        /// Fills `slot` with the value of `field`.
-        fn put<T>(slot: &mut Option<T>, value: T, field: Field) -> Field {
+        /// Fills `slot` with the value of `field`, and gives its bit.
+        fn put<T>(slot: &mut Option<T>, value: T, field: Field) -> u16 {
             *slot = Some(value);
-            field
+            bit(field)
         }
 
         let mut raw = RawClick::default();
@@ -459,23 +481,25 @@ impl<'a> RawClick<'a> {
         json::members(text, |name, value| {
             // The common members are matched with their values at once;
             // a field given twice is refused after the fact.
-            let field = match (name, value) {
-                ("id", Str(s)) => put(&mut raw.id, s.to_owned(), Id),
-                ("kind", Str(s)) => put(&mut raw.kind, Cow::Borrowed(s), Kind),
-                ("campaign", Str(s)) => put(&mut raw.campaign, s.to_owned(), Campaign),
-                ("recipient", Str(s)) => put(&mut raw.recipient, s.to_owned(), Recipient),
-                ("link", Str(s)) => put(&mut raw.link, s.to_owned(), Link),
-                ("honeypot", Bool(b)) => put(&mut raw.honeypot, b, Honeypot),
-                ("at", Str(s)) => put(&mut raw.at, Cow::Borrowed(s), At),
-                ("sent_at", Str(s)) => put(&mut raw.sent_at, Cow::Borrowed(s), SentAt),
+            let bit = match (name, value) {
+                ("id", Str(s)) => put(&mut raw.id, s.to_owned(), Field::Id),
+                ("kind", Str(s)) => put(&mut raw.kind, Cow::Borrowed(s), Field::Kind),
+                ("campaign", Str(s)) => put(&mut raw.campaign, s.to_owned(), Field::Campaign),
+                ("recipient", Str(s)) => put(&mut raw.recipient, s.to_owned(), Field::Recipient),
+                ("link", Str(s)) => put(&mut raw.link, s.to_owned(), Field::Link),
+                ("honeypot", Bool(b)) => put(&mut raw.honeypot, b, Field::Honeypot),
+                ("at", Str(s)) => put(&mut raw.at, Cow::Borrowed(s), Field::At),
+                ("sent_at", Str(s)) => put(&mut raw.sent_at, Cow::Borrowed(s), Field::SentAt),
                 ("delivered_at", Str(s)) => {
-                    put(&mut raw.delivered_at, Cow::Borrowed(s), DeliveredAt)
+                    put(&mut raw.delivered_at, Cow::Borrowed(s), Field::DeliveredAt)
                 }
-                ("ip", Str(s)) => put(&mut raw.ip, Cow::Borrowed(s), Ip),
-                ("user_agent", Str(s)) => put(&mut raw.user_agent, s.to_owned(), UserAgent),
-                ("method", Str(s)) => put(&mut raw.method, Cow::Borrowed(s), Method),
-                ("url", Str(s)) => put(&mut raw.url, s.to_owned(), Url),
-                ("reverse_dns", Str(s)) => put(&mut raw.reverse_dns, s.to_owned(), ReverseDns),
+                ("ip", Str(s)) => put(&mut raw.ip, Cow::Borrowed(s), Field::Ip),
+                ("user_agent", Str(s)) => put(&mut raw.user_agent, s.to_owned(), Field::UserAgent),
+                ("method", Str(s)) => put(&mut raw.method, Cow::Borrowed(s), Field::Method),
+                ("url", Str(s)) => put(&mut raw.url, s.to_owned(), Field::Url),
+                ("reverse_dns", Str(s)) => {
+                    put(&mut raw.reverse_dns, s.to_owned(), Field::ReverseDns)
+                }
                 ("headers", Object(members)) => {
                     let mut headers = BTreeMap::new();
                     json::members(members, |name, value| match value {
@@ -488,18 +512,19 @@ impl<'a> RawClick<'a> {
                         _ => None,
                     })?;
                     raw.headers = Some(headers);
-                    Headers
+                    HEADERS
                 }
+                ("headers", Null) => HEADERS,
+                ("headers", _) => return None,
                 // `null` leaves a field empty; a value of another type is
                 // for serde_json to read or refuse; other names are not
                 // the schema's.
-                (name, value) => match (field(name), value) {
-                    (Some(field), Null) => field,
+                (name, value) => match (Field::named(name), value) {
+                    (Some(field), Null) => bit(field),
                     (Some(_), _) => return None,
                     (None, _) => return Some(()),
                 },
             };
-            let bit = 1 << field as u16;
             if seen & bit != 0 {
                 return None;
             }

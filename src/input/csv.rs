@@ -7,6 +7,7 @@ use ::csv::{ByteRecord, Reader, ReaderBuilder};
 
 use super::lines::{not_utf8, read_error, too_long};
 use super::{InputError, InputRecord, MAX_RECORD_BYTES, Skipped};
+use crate::click::Field;
 use crate::{ClickFields, RecordError};
 
 /// Which CSV column fills which field of a click.
@@ -122,39 +123,9 @@ impl CsvMapping {
 /// A field of [`ClickFields`] that a column can fill.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Target {
-    Id,
-    Kind,
-    Campaign,
-    Recipient,
-    Link,
-    Honeypot,
-    At,
-    SentAt,
-    DeliveredAt,
-    Ip,
-    UserAgent,
-    Method,
-    Url,
-    ReverseDns,
+    Field(Field),
     Header(String),
 }
-
-const NAMED: [(&str, Target); 14] = [
-    ("id", Target::Id),
-    ("kind", Target::Kind),
-    ("campaign", Target::Campaign),
-    ("recipient", Target::Recipient),
-    ("link", Target::Link),
-    ("honeypot", Target::Honeypot),
-    ("at", Target::At),
-    ("sent_at", Target::SentAt),
-    ("delivered_at", Target::DeliveredAt),
-    ("ip", Target::Ip),
-    ("user_agent", Target::UserAgent),
-    ("method", Target::Method),
-    ("url", Target::Url),
-    ("reverse_dns", Target::ReverseDns),
-];
 
 impl Target {
     fn parse(field: &str) -> Result<Target, InputError> {
@@ -165,10 +136,10 @@ impl Target {
         {
             return Ok(Target::Header(name.trim().to_ascii_lowercase()));
         }
-        NAMED
+        Field::NAMED
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(field))
-            .map(|(_, t)| t.clone())
+            .map(|&(_, f)| Target::Field(f))
             .ok_or_else(|| {
                 InputError::new(format!(
                     "CSV mapping: unknown field {:?}; expected one of the JSON Lines \
@@ -181,11 +152,7 @@ impl Target {
     fn name(&self) -> String {
         match self {
             Target::Header(h) => format!("header:{h}"),
-            other => NAMED
-                .iter()
-                .find(|(_, t)| t == other)
-                .map_or("", |(n, _)| n)
-                .to_string(),
+            Target::Field(f) => f.name().to_string(),
         }
     }
 
@@ -193,20 +160,22 @@ impl Target {
     fn fill(&self, fields: &mut ClickFields, value: &str, line: u64) -> Result<(), RecordError> {
         let text = Some(value.to_string());
         match self {
-            Target::Id => fields.id = text,
-            Target::Kind => fields.kind = text,
-            Target::Campaign => fields.campaign = text,
-            Target::Recipient => fields.recipient = text,
-            Target::Link => fields.link = text,
-            Target::Honeypot => fields.honeypot = parse_bool(value, line)?,
-            Target::At => fields.at = text,
-            Target::SentAt => fields.sent_at = text,
-            Target::DeliveredAt => fields.delivered_at = text,
-            Target::Ip => fields.ip = text,
-            Target::UserAgent => fields.user_agent = text,
-            Target::Method => fields.method = text,
-            Target::Url => fields.url = text,
-            Target::ReverseDns => fields.reverse_dns = text,
+            Target::Field(field) => match field {
+                Field::Id => fields.id = text,
+                Field::Kind => fields.kind = text,
+                Field::Campaign => fields.campaign = text,
+                Field::Recipient => fields.recipient = text,
+                Field::Link => fields.link = text,
+                Field::Honeypot => fields.honeypot = parse_bool(value, line)?,
+                Field::At => fields.at = text,
+                Field::SentAt => fields.sent_at = text,
+                Field::DeliveredAt => fields.delivered_at = text,
+                Field::Ip => fields.ip = text,
+                Field::UserAgent => fields.user_agent = text,
+                Field::Method => fields.method = text,
+                Field::Url => fields.url = text,
+                Field::ReverseDns => fields.reverse_dns = text,
+            },
             Target::Header(name) => {
                 fields.headers.insert(name.clone(), value.to_string());
             }
